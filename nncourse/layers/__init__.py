@@ -4,11 +4,14 @@ from nncourse.layers.activation import Activation, LeakyReLU, ReLU, Sigmoid, Sof
 from nncourse.layers.base import Layer, Parameter
 from nncourse.layers.dense import Dense, dense_backward, dense_forward
 from nncourse.layers.dropout import Dropout
+from nncourse.layers.input import Input, InputLayer
 
 __all__ = [
     "Activation",
     "Dense",
     "Dropout",
+    "Input",
+    "InputLayer",
     "Layer",
     "LeakyReLU",
     "Parameter",
