@@ -26,9 +26,10 @@ def linear_backward(da: np.ndarray, z: np.ndarray, a: np.ndarray) -> np.ndarray:
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
-    """a = 1 / (1 + e^-z), computed without overflow for large |z|."""
-    e = np.exp(-np.abs(z))  # never overflows: the exponent is <= 0
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    """a = 1 / (1 + e^-z)."""
+    # For z below about -710, e^-z overflows to inf and 1 / (1 + inf) = 0: the right limit.
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-z))
 
 
 def sigmoid_backward(da: np.ndarray, z: np.ndarray, a: np.ndarray) -> np.ndarray:
