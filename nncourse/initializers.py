@@ -29,6 +29,11 @@ def glorot_uniform(shape: tuple[int, ...], rng: np.random.Generator, dtype="floa
     return rng.uniform(-limit, limit, size=shape).astype(dtype)
 
 
+def uniform(shape: tuple[int, ...], rng: np.random.Generator, dtype="float64") -> np.ndarray:
+    """U(-0.05, 0.05): Keras's "uniform" (RandomUniform with its defaults), used by Embedding."""
+    return rng.uniform(-0.05, 0.05, size=shape).astype(dtype)
+
+
 def orthogonal(shape: tuple[int, ...], rng: np.random.Generator, dtype="float64") -> np.ndarray:
     """A (semi-)orthogonal matrix from the QR decomposition of a Gaussian matrix."""
     rows, cols = int(np.prod(shape[:-1])), shape[-1]
@@ -50,6 +55,8 @@ def ones(shape: tuple[int, ...], rng: np.random.Generator | None = None, dtype="
 
 INITIALIZERS = {
     "glorot_uniform": glorot_uniform,
+    "uniform": uniform,
+    "random_uniform": uniform,
     "orthogonal": orthogonal,
     "zeros": zeros,
     "ones": ones,
