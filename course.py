@@ -2,7 +2,7 @@
 """Set up nncourse and run it: the only entry point a newcomer needs.
 
     python3 course.py lab     # install everything into .venv, then open the course in JupyterLab
-    python3 course.py test    # install everything into .venv, then lint and run the whole test suite
+    python3 course.py test    # install everything into .venv, then lint and run all the tests
 
 Other commands: ``setup`` (install only), ``bench`` (run the benchmarks). Every command first
 makes sure ``.venv`` holds exactly what pyproject.toml and constraints.txt ask for, and keeps
@@ -91,8 +91,19 @@ def test(extra: list[str]) -> None:
     run(BIN / "ruff", "check", ".")
     run(BIN / "ruff", "format", "--check", ".")
     run(
-        PYTHON, "-m", "pytest", "-n", "2", "--dist", "loadfile",
-        "--nbval-lax", "--nbval-current-env", "tests", "notebooks", "solutions", *extra,
+        PYTHON,
+        "-m",
+        "pytest",
+        "-n",
+        "2",
+        "--dist",
+        "loadfile",
+        "--nbval-lax",
+        "--nbval-current-env",
+        "tests",
+        "notebooks",
+        "solutions",
+        *extra,
     )
 
 

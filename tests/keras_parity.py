@@ -20,8 +20,12 @@ def keras_forward_backward(klayer, x: np.ndarray, dy: np.ndarray | None = None, 
         if dy is None:
             dy = np.random.default_rng(seed).standard_normal(tuple(y.shape))
         loss = tf.reduce_sum(y * tf.constant(dy, dtype=y.dtype))
-    grads = tape.gradient(loss, [xt, *klayer.trainable_weights])
-    grads = [np.zeros(v.shape) if g is None else np.asarray(tf.convert_to_tensor(g)) for g, v in zip(grads, [xt, *klayer.trainable_weights])]
+    variables = [xt, *klayer.trainable_weights]
+    grads = tape.gradient(loss, variables)
+    grads = [
+        np.zeros(v.shape) if g is None else np.asarray(tf.convert_to_tensor(g))
+        for g, v in zip(grads, variables)
+    ]
     return np.asarray(y), grads[0], grads[1:], dy
 
 
