@@ -11,8 +11,18 @@ import importlib
 __version__ = "0.1.0"
 
 _SUBMODULES = {
-    "activations", "callbacks", "clipping", "datasets", "gradcheck", "initializers", "layers",
-    "losses", "metrics", "models", "neuron", "optimizers",
+    "activations",
+    "callbacks",
+    "clipping",
+    "datasets",
+    "gradcheck",
+    "initializers",
+    "layers",
+    "losses",
+    "metrics",
+    "models",
+    "neuron",
+    "optimizers",
 }
 
 

@@ -21,23 +21,43 @@ CASES = [
     ("dense", lambda: layers.Dense(4), lambda k: k.layers.Dense(4), (5, 3)),
     ("dense_relu", lambda: layers.Dense(4, "relu"), lambda k: k.layers.Dense(4, "relu"), (5, 3)),
     ("dense_tanh", lambda: layers.Dense(3, "tanh"), lambda k: k.layers.Dense(3, "tanh"), (6, 4)),
-    ("dense_sigmoid", lambda: layers.Dense(2, "sigmoid"), lambda k: k.layers.Dense(2, "sigmoid"),
-     (4, 5)),
-    ("dense_softmax", lambda: layers.Dense(5, "softmax"), lambda k: k.layers.Dense(5, "softmax"),
-     (4, 3)),
-    ("dense_no_bias", lambda: layers.Dense(3, use_bias=False),
-     lambda k: k.layers.Dense(3, use_bias=False), (4, 3)),
+    (
+        "dense_sigmoid",
+        lambda: layers.Dense(2, "sigmoid"),
+        lambda k: k.layers.Dense(2, "sigmoid"),
+        (4, 5),
+    ),
+    (
+        "dense_softmax",
+        lambda: layers.Dense(5, "softmax"),
+        lambda k: k.layers.Dense(5, "softmax"),
+        (4, 3),
+    ),
+    (
+        "dense_no_bias",
+        lambda: layers.Dense(3, use_bias=False),
+        lambda k: k.layers.Dense(3, use_bias=False),
+        (4, 3),
+    ),
     ("dense_3d", lambda: layers.Dense(3, "tanh"), lambda k: k.layers.Dense(3, "tanh"), (2, 4, 5)),
     ("relu", layers.ReLU, lambda k: k.layers.ReLU(), (4, 6)),
     # 0.25 is exact in float32: Keras keeps the slope as a float32 constant, so 0.3 would differ
     # from a float64 computation by 4e-8 for reasons that have nothing to do with the maths.
-    ("leaky_relu", lambda: layers.LeakyReLU(negative_slope=0.25),
-     lambda k: k.layers.LeakyReLU(negative_slope=0.25), (4, 6)),
+    (
+        "leaky_relu",
+        lambda: layers.LeakyReLU(negative_slope=0.25),
+        lambda k: k.layers.LeakyReLU(negative_slope=0.25),
+        (4, 6),
+    ),
     ("sigmoid", layers.Sigmoid, lambda k: k.layers.Activation("sigmoid"), (4, 6)),
     ("tanh", layers.Tanh, lambda k: k.layers.Activation("tanh"), (4, 6)),
     ("softmax", layers.Softmax, lambda k: k.layers.Softmax(), (4, 6)),
-    ("softmax_axis1", lambda: layers.Softmax(axis=1), lambda k: k.layers.Softmax(axis=1),
-     (2, 3, 4)),
+    (
+        "softmax_axis1",
+        lambda: layers.Softmax(axis=1),
+        lambda k: k.layers.Softmax(axis=1),
+        (2, 3, 4),
+    ),
     ("dropout_inference", lambda: layers.Dropout(0.5), lambda k: k.layers.Dropout(0.5), (4, 6)),
 ]
 IDS = [c[0] for c in CASES]
