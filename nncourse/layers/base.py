@@ -8,6 +8,8 @@ so weights copy between an nncourse layer and the Keras layer of the same name.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from nncourse import initializers
@@ -135,12 +137,9 @@ def as_float(x) -> np.ndarray:
 
 
 def _snake_case(name: str) -> str:
-    out = [name[0].lower()]
-    for prev, ch in zip(name, name[1:]):
-        if ch.isupper() and (prev.islower() or prev.isdigit()):
-            out.append("_")
-        out.append(ch.lower())
-    return "".join(out)
+    """Keras's default layer names: Dense -> dense, Conv2D -> conv2d, SimpleRNN -> simple_rnn."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def _describe(ndim: int) -> str:
