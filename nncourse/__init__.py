@@ -23,6 +23,8 @@ _SUBMODULES = {
     "models",
     "neuron",
     "optimizers",
+    "plots",
+    "widgets",
 }
 
 
