@@ -1,0 +1,162 @@
+"""Grade many submissions: sharding, the result cache, parallel worker processes, progress.
+
+Workers are separate processes (``--jobs``), each starting one fresh kernel per submission.
+They send results back as JSON text; nothing is unpickled from a learner's kernel.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import sys
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict
+from pathlib import Path
+from typing import TextIO
+
+from nncourse.grading import cache
+from nncourse.grading.discover import UNKNOWN, Submission, match_assignment
+from nncourse.grading.grade import Options, grade_notebook, ungraded
+from nncourse.grading.notebook import (
+    NotebookError,
+    autograded_points,
+    parse_notebook,
+    read_notebook,
+    tagged_cells,
+)
+from nncourse.grading.progress import Progress
+
+
+def shard(submissions: list[Submission], index: int, count: int) -> list[Submission]:
+    """Shard ``index`` of ``count`` (1-based), chosen by a hash of assignment/student/file name.
+
+    The hash ignores where the files live, so every machine agrees on the split.
+    """
+
+    def bucket(s: Submission) -> int:
+        name = f"{s.assignment}/{s.student}/{Path(s.path).name}".encode()
+        return int.from_bytes(hashlib.sha256(name).digest()[:8], "big") % count
+
+    return [s for s in submissions if bucket(s) == index - 1]
+
+
+def grade_all(
+    submissions: list[Submission],
+    sources: dict[str, Path],
+    options: Options,
+    jobs: int = 1,
+    cache_dir: Path | None = None,
+    stream: TextIO | None = sys.stderr,
+) -> tuple[list[dict], dict[str, int]]:
+    """(rows, counts of 'graded' and 'cached') for ``submissions`` graded against ``sources``."""
+    rows, todo, hits = [], [], 0
+    source_bytes = {name: path.read_bytes() for name, path in sources.items()}
+    source_ids = {name: set(tagged_cells(read_notebook(p))) for name, p in sources.items()}
+    for sub in submissions:
+        sub, data, problem = _prepare(sub, sources, source_ids)
+        if problem:
+            rows.append(_ungraded(sub, sources, "invalid", problem))
+            continue
+        digest = cache.key(data, source_bytes[sub.assignment], asdict(options))
+        hit = cache.load(cache_dir, digest)
+        if hit:
+            rows.append(_row(sub, hit))
+            hits += 1
+        else:
+            todo.append((sub, data, digest))
+    progress = Progress(len(todo), stream)
+    for (sub, _, digest), result in _run(todo, sources, options, jobs):
+        if isinstance(result, str):
+            row = _ungraded(sub, sources, "error", f"the grader failed: {result}")
+        else:
+            if result.pop("cacheable", True):
+                cache.store(cache_dir, digest, result)
+            row = _row(sub, result)
+        rows.append(row)
+        progress.advance(row["status"])
+    rows.sort(key=lambda r: (r["assignment"], r["student"], r["submission"]))
+    return rows, {"graded": len(todo), "cached": hits}
+
+
+def _prepare(
+    sub: Submission, sources: dict[str, Path], source_ids: dict[str, set[str]]
+) -> tuple[Submission, bytes, str]:
+    """(submission with its assignment resolved, file bytes, problem or '')."""
+    try:
+        data = Path(sub.path).read_bytes()
+    except OSError as err:
+        return sub, b"", f"cannot read the file: {err.strerror or err}"
+    if sub.assignment == UNKNOWN:
+        sub = Submission(sub.student, _guess(data, source_ids) or UNKNOWN, sub.path)
+    if sub.assignment == UNKNOWN:
+        return sub, data, "cannot tell which assignment this is: name the file after it"
+    if sub.assignment not in sources:
+        return sub, data, f"no solution notebook for assignment {sub.assignment!r}"
+    return sub, data, ""
+
+
+def _guess(data: bytes, source_ids: dict[str, set[str]]) -> str | None:
+    try:
+        return match_assignment(set(tagged_cells(parse_notebook(data))), source_ids)
+    except NotebookError:
+        return None
+
+
+def _ungraded(sub: Submission, sources: dict[str, Path], status: str, reason: str) -> dict:
+    """A row for a submission that could not be run: every part 'not run', no points."""
+    known = sub.assignment in sources
+    points = autograded_points(read_notebook(sources[sub.assignment])) if known else {}
+    return _row(sub, ungraded(points, status, reason))
+
+
+def _row(sub: Submission, result: dict) -> dict:
+    return {"student": sub.student, "assignment": sub.assignment, "submission": sub.path, **result}
+
+
+def _run(todo: list, sources: dict[str, Path], options: Options, jobs: int):
+    """Yield (task, result) as submissions finish, in this process or in ``jobs`` workers."""
+    if jobs <= 1 or len(todo) <= 1:
+        for sub, data, digest in todo:
+            try:
+                result = json.loads(_work(data, str(sources[sub.assignment]), options))
+            except Exception as err:  # noqa: BLE001 - one error row, as from a worker below
+                result = _failure(err)
+            yield (sub, data, digest), result
+        return
+    with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=_context()) as pool:
+        futures = {
+            pool.submit(_work, data, str(sources[sub.assignment]), options): (sub, data, digest)
+            for sub, data, digest in todo
+        }
+        for future in as_completed(futures):
+            yield futures[future], _outcome(future)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """Workers forked from a clean server that has imported the grader once (spawn elsewhere).
+
+    Not plain fork: the parent may hold threads (zmq, asyncio) from earlier grading.
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["nncourse.grading.batch"])  # nbformat alone takes ~1.5 s
+    return context
+
+
+def _outcome(future) -> dict | str:
+    """The worker's result, or what went wrong (a crashed worker is one row, not a crash)."""
+    try:
+        return json.loads(future.result())
+    except Exception as err:  # noqa: BLE001
+        return _failure(err)
+
+
+def _failure(err: Exception) -> str:
+    return f"{type(err).__name__}: {err}"[:200]
+
+
+def _work(data: bytes, source_path: str, options: Options) -> str:
+    """Worker entry point: grade one submission, return the result as JSON text."""
+    return json.dumps(grade_notebook(data, read_notebook(source_path), options))
