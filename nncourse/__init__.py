@@ -25,6 +25,7 @@ _SUBMODULES = {
     "neuron",
     "optimizers",
     "plots",
+    "regularizers",
     "widgets",
 }
 

@@ -83,6 +83,10 @@ class Sequential:
     def count_params(self) -> int:
         return sum(layer.count_params() for layer in self.layers)
 
+    def regularization_loss(self) -> float:
+        """The weight penalties of all layers, part of the reported loss as in Keras."""
+        return sum(layer.regularization_loss() for layer in self.layers)
+
     # -- computation --------------------------------------------------------------------------
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         for layer in self.layers:
@@ -112,7 +116,7 @@ class Sequential:
 
     def _train_step(self, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
         y_pred = self.forward(x, training=True)
-        value = float(self.loss.forward(y, y_pred))
+        value = float(self.loss.forward(y, y_pred)) + self.regularization_loss()
         if not np.isfinite(value):
             lr = getattr(self.optimizer, "learning_rate", "?")
             raise FloatingPointError(
@@ -192,7 +196,8 @@ class Sequential:
         for i in range(0, len(x), batch_size):
             xb, yb = x[i : i + batch_size], y[i : i + batch_size]
             y_pred = self.forward(xb)
-            row = [float(self.loss.forward(yb, y_pred)), *self._metric_values(yb, y_pred).values()]
+            loss = float(self.loss.forward(yb, y_pred)) + self.regularization_loss()
+            row = [loss, *self._metric_values(yb, y_pred).values()]
             totals += np.array(row) * len(xb)
         values = [float(v) for v in totals / len(x)]
         if verbose:

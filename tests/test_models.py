@@ -246,3 +246,76 @@ def test_importing_the_package_loads_neither_tensorflow_nor_matplotlib():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# -- regularisation and early stopping -------------------------------------------------------
+def test_l2_penalty_gradient_matches_finite_differences():
+    from nncourse.gradcheck import numerical_gradient, rel_error
+    from nncourse.regularizers import L1L2
+
+    rng = np.random.default_rng(0)
+    layer = Dense(3, "tanh", kernel_regularizer=L1L2(l1=0.01, l2=0.05), seed=0)
+    x, dy = rng.standard_normal((4, 5)), rng.standard_normal((4, 3))
+    layer.forward(x)
+    layer.backward(dy)
+
+    def total(_):
+        return np.sum(layer.forward(x) * dy) + layer.regularization_loss()
+
+    numerical = numerical_gradient(total, layer.kernel.data)
+    assert rel_error(layer.kernel.grad, numerical) < 1e-7
+
+
+def test_regularized_training_matches_keras(keras_float64):
+    from nncourse.regularizers import L2
+
+    keras = keras_float64  # 2**-7 rather than Keras's default 0.01: float32 keeps it exactly
+    ours = Sequential(
+        [Input((4,)), Dense(16, "tanh", kernel_regularizer=L2(2**-7)), Dense(3, "softmax")]
+    )
+    theirs = keras.Sequential(
+        [
+            keras.Input((4,)),
+            keras.layers.Dense(16, "tanh", kernel_regularizer=keras.regularizers.L2(2**-7)),
+            keras.layers.Dense(3, "softmax"),
+        ]
+    )
+    ours.set_weights(theirs.get_weights())
+    ours.compile(SGD(0.125), "sparse_categorical_crossentropy")
+    theirs.compile(keras.optimizers.SGD(0.125), "sparse_categorical_crossentropy")
+    x, y = toy_data()
+    for step in range(4):
+        batch = slice(16 * step, 16 * (step + 1))
+        assert ours.train_on_batch(x[batch], y[batch]) == pytest.approx(
+            float(theirs.train_on_batch(x[batch], y[batch])), rel=1e-9
+        )
+    for w_ours, w_keras in zip(ours.get_weights(), theirs.get_weights(), strict=True):
+        np.testing.assert_allclose(w_ours, w_keras, rtol=1e-9, atol=1e-12)
+    assert ours.evaluate(x, y)[0] == pytest.approx(theirs.evaluate(x, y, verbose=0), rel=1e-9)
+
+
+def test_early_stopping_stops_and_restores_the_best_weights():
+    from nncourse.callbacks import EarlyStopping
+
+    x, y = toy_data(n=40)
+    x_val, y_val = toy_data(n=40, seed=1)
+    model = Sequential([Dense(64, "relu"), Dense(3, "softmax")], seed=0)
+    model.compile(Adam(0.05), "sparse_categorical_crossentropy")
+    stop = EarlyStopping(patience=3, restore_best_weights=True)
+    history = model.fit(
+        x, y, epochs=200, batch_size=8, validation_data=(x_val, y_val), verbose=0, callbacks=[stop]
+    )
+    val = history.history["val_loss"]
+    assert len(val) < 200 and len(val) == stop.best_epoch + 1 + 3
+    assert min(val) == stop.best == val[stop.best_epoch]
+    assert model.evaluate(x_val, y_val)[0] == pytest.approx(stop.best)
+
+
+def test_early_stopping_needs_a_logged_metric():
+    from nncourse.callbacks import EarlyStopping
+
+    x, y = toy_data()
+    model = mlp()
+    model.compile("adam", "sparse_categorical_crossentropy")
+    with pytest.raises(ValueError, match="monitors 'val_loss'.*loss"):
+        model.fit(x, y, epochs=2, verbose=0, callbacks=[EarlyStopping()])

@@ -86,6 +86,10 @@ class Layer:
                 )
             p.data[...] = w
 
+    def regularization_loss(self) -> float:
+        """Penalties on this layer's weights, added to the loss (none by default)."""
+        return 0.0
+
     def count_params(self) -> int:
         return int(sum(p.data.size for p in self._params))
 

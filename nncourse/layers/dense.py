@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nncourse import activations
+from nncourse import activations, regularizers
 from nncourse.layers.base import Layer, Shape
 
 
@@ -37,6 +37,7 @@ class Dense(Layer):
         use_bias: bool = True,
         kernel_initializer="glorot_uniform",
         bias_initializer="zeros",
+        kernel_regularizer=None,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
@@ -48,6 +49,7 @@ class Dense(Layer):
         self.use_bias = use_bias
         self.kernel_initializer = kernel_initializer
         self.bias_initializer = bias_initializer
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
 
     def build(self, input_shape: Shape) -> None:
         if len(input_shape) < 2:
@@ -65,6 +67,12 @@ class Dense(Layer):
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return (*tuple(input_shape)[:-1], self.units)
 
+    def regularization_loss(self) -> float:
+        """The kernel's penalty, which the model adds to the training loss."""
+        if self.kernel_regularizer is None or not self.built:
+            return 0.0
+        return self.kernel_regularizer.penalty(self.kernel.data)
+
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         x = self._prepare(x)
         b = self.bias.data if self.bias is not None else None
@@ -78,6 +86,8 @@ class Dense(Layer):
             raise RuntimeError(f"Layer '{self.name}': call forward before backward.")
         dz = self._act_backward(dy, self._z, self._a)
         dx, dW, db = dense_backward(dz, self._cache)
+        if self.kernel_regularizer is not None:  # the penalty is part of the loss too
+            dW = dW + self.kernel_regularizer.gradient(self.kernel.data)
         self.kernel.grad[...] = dW
         if self.bias is not None:
             self.bias.grad[...] = db
