@@ -82,7 +82,7 @@ def setup() -> None:
 
 def lab(extra: list[str]) -> None:
     setup()
-    first = ROOT / "notebooks" / "01_neuron.ipynb"
+    first = ROOT / "notebooks" / "00_welcome.ipynb"
     run(BIN / "jupyter", "lab", f"--notebook-dir={ROOT}", *extra, first.relative_to(ROOT))
 
 
