@@ -107,6 +107,17 @@ def test_gradient_descent_explorer_paths_follow_the_controls():
     assert list(explorer.drawn) == ["SGD", "Momentum"]
     explorer.steps.value = 12
     assert len(explorer.drawn["Momentum"].points) == 13
+    sgd_loss = explorer.drawn["SGD"].losses[-1]
+    assert explorer.figure.axes[0].get_title() == f"SGD\nloss {sgd_loss:.2g} after 12 steps"
+
+
+def test_gradient_descent_explorer_says_when_a_path_diverges():
+    explorer = widgets.GradientDescentExplorer(
+        surface="rosenbrock", learning_rate=0.5, optimizers=("SGD",)
+    )
+    steps = len(explorer.drawn["SGD"].points) - 1
+    assert steps < explorer.steps.value  # it stopped early, and the title says so
+    assert explorer.figure.axes[0].get_title() == f"SGD\ndiverged at step {steps}"
 
 
 def test_gradient_descent_explorer_surface_and_overlay():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipywidgets as widgets
+import numpy as np
 
 from nncourse.plots.surfaces import (
     SURFACES,
@@ -99,10 +100,21 @@ class GradientDescentExplorer(Explorer):
             positive = all(path.losses.min() > 0 for path in paths.values())
             ax_loss.set(xlabel="step", ylabel="loss", yscale="log" if positive else "linear")
             return paths
-        for ax, (name, path) in zip(
-            figure.subplots(1, len(paths), squeeze=False)[0], paths.items()
-        ):
+        # Shared y axis and two-line titles: up to four panels must fit side by side.
+        axes = figure.subplots(1, len(paths), squeeze=False, sharey=True)[0]
+        for ax, (name, path) in zip(axes, paths.items()):
             plot_loss_surface(ax, s.f, s.xlim, s.ylim)
             plot_optimizer_paths(ax, {name: path})
-            ax.set_title(f"{name}: loss {path.losses[-1]:.3g} after {len(path.points) - 1} steps")
+            ax.get_legend().remove()  # the title already names the optimizer
+            ax.set_title(f"{name}\n{outcome(path)}", fontsize=10)
+        for ax in axes[1:]:
+            ax.set_ylabel("")
         return paths
+
+
+def outcome(path) -> str:
+    """A short summary of where a path ended, for a panel title."""
+    steps, loss = len(path.points) - 1, path.losses[-1]
+    if not np.isfinite(loss):
+        return f"diverged at step {steps}"
+    return f"loss {loss:.2g} after {steps} step{'' if steps == 1 else 's'}"
