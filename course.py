@@ -43,6 +43,9 @@ def environment() -> dict[str, str]:
         PYTHONDONTWRITEBYTECODE="1",
     )
     env.setdefault("NNCOURSE_DATA", str(CACHE / "data"))
+    # The course's models are small: one BLAS thread is faster than several fighting for two
+    # cores, especially with two notebooks running side by side in the tests.
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     return env
 

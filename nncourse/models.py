@@ -205,13 +205,11 @@ class Sequential:
         return values
 
     # -- reporting ----------------------------------------------------------------------------
-    def summary(self, print_fn=print) -> str:
-        """A table of layers, output shapes and parameter counts, like Keras's model.summary()."""
+    def summary(self, print_fn=print) -> None:
+        """Print a table of layers, output shapes and parameter counts, like Keras's."""
         from nncourse.summary import summary_table
 
-        text = summary_table(self)
-        print_fn(text)
-        return text
+        print_fn(summary_table(self))
 
     # -- helpers ------------------------------------------------------------------------------
     def _metric_values(self, y_true, y_pred) -> dict[str, float]:
