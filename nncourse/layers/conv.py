@@ -16,7 +16,7 @@ from nncourse.layers.base import Layer, Shape
 from nncourse.layers.padding import (
     check_padding,
     image_shape,
-    output_size,
+    output_hw,
     pad2d,
     pair,
     tap,
@@ -140,18 +140,10 @@ class Conv2D(Layer):
         super().build((None, None, None, input_shape[-1]))
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
-        N, H, W, _ = image_shape(self.name, input_shape)
-        try:
-            sizes = [
-                output_size(n, k, s, self.padding)
-                for n, k, s in zip((H, W), self.kernel_size, self.strides)
-            ]
-        except ValueError:
-            raise ValueError(
-                f"Layer '{self.name}': kernel {self.kernel_size} is larger than the input "
-                f"{(H, W)} with padding '{self.padding}' (input shape {tuple(input_shape)})."
-            ) from None
-        return (N, *sizes, self.filters)
+        sizes = output_hw(
+            self.name, "kernel", input_shape, self.kernel_size, self.strides, self.padding
+        )
+        return (input_shape[0], *sizes, self.filters)
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         x = self._prepare(x, 4)

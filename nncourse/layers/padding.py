@@ -52,6 +52,18 @@ def output_size(size: int | None, k: int, s: int, padding: str) -> int | None:
     return (size - k) // s + 1
 
 
+def output_hw(layer_name: str, what: str, input_shape, window, strides, padding: str):
+    """(out_H, out_W) of a window sliding over input_shape (N, H, W, C), or a clear error."""
+    H, W = image_shape(layer_name, input_shape)[1:3]
+    try:
+        return tuple(output_size(n, k, s, padding) for n, k, s in zip((H, W), window, strides))
+    except ValueError:
+        raise ValueError(
+            f"Layer '{layer_name}': {what} {tuple(window)} is larger than the input {(H, W)} "
+            f"with padding '{padding}' (input shape {tuple(input_shape)})."
+        ) from None
+
+
 def pad_amounts(size: int, k: int, s: int, padding: str) -> tuple[int, int]:
     """(before, after) padding along one axis; "same" puts the extra cell after."""
     if padding == "valid":

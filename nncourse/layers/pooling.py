@@ -13,7 +13,7 @@ from nncourse.layers.base import Layer, Shape
 from nncourse.layers.padding import (
     check_padding,
     image_shape,
-    output_size,
+    output_hw,
     pad2d,
     pair,
     tap,
@@ -102,18 +102,10 @@ class _Pooling2D(Layer):
         super().build((None, None, None, None))
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
-        N, H, W, C = image_shape(self.name, input_shape)
-        try:
-            sizes = [
-                output_size(n, k, s, self.padding)
-                for n, k, s in zip((H, W), self.pool_size, self.strides)
-            ]
-        except ValueError:
-            raise ValueError(
-                f"Layer '{self.name}': pool {self.pool_size} is larger than the input "
-                f"{(H, W)} with padding '{self.padding}' (input shape {tuple(input_shape)})."
-            ) from None
-        return (N, *sizes, C)
+        sizes = output_hw(
+            self.name, "pool", input_shape, self.pool_size, self.strides, self.padding
+        )
+        return (input_shape[0], *sizes, input_shape[3])
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         x = self._prepare(x, 4)
