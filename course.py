@@ -86,7 +86,8 @@ def setup() -> None:
 def lab(extra: list[str]) -> None:
     setup()
     first = ROOT / "notebooks" / "00_welcome.ipynb"
-    run(BIN / "jupyter", "lab", f"--notebook-dir={ROOT}", *extra, first.relative_to(ROOT))
+    as_root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []  # containers
+    run(BIN / "jupyter", "lab", f"--notebook-dir={ROOT}", *as_root, *extra, first.relative_to(ROOT))
 
 
 def test(extra: list[str]) -> None:
