@@ -14,6 +14,7 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -319,6 +320,68 @@ def test_offline_raises_dataset_unavailable_with_advice(tmp_path, closed_port_ur
     assert url in message and str(tmp_path / "cache" / "mnist.npz") in message
     assert "load_digits" in message and "NNCOURSE_DATA" in message
     assert list((tmp_path / "cache").iterdir()) == []
+
+
+@pytest.fixture
+def silent_server_url():
+    """An http URL on 127.0.0.1 that takes connections but never answers: a stalled server."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(8)  # the kernel completes the handshakes; nobody ever reads or replies
+        yield f"http://127.0.0.1:{s.getsockname()[1]}/"
+
+
+def fetch_file(cache_dir, base_url, timeout):
+    return ds.fetch(base_url + "data.bin", "0" * 64, cache_dir=cache_dir, timeout=timeout)
+
+
+@pytest.mark.parametrize("load", [fetch_file, ds.load_mnist, ds.load_fashion_mnist])
+def test_a_stalled_server_fails_after_the_timeout(load, tmp_path, silent_server_url):
+    start = time.monotonic()
+    with pytest.raises(ds.DatasetUnavailableError, match="timed out|no answer") as info:
+        load(cache_dir=tmp_path, base_url=silent_server_url, timeout=0.5)
+    assert 0.4 < time.monotonic() - start < 5  # it waited for the timeout given, not 30 s
+    assert "load_digits" in str(info.value)
+
+
+def test_a_hanging_name_lookup_fails_after_the_timeout(tmp_path, monkeypatch):
+    monkeypatch.setenv("no_proxy", "*")
+    released = threading.Event()
+
+    def slow_lookup(*args, **kwargs):  # a DNS server that does not answer
+        released.wait(30)
+        raise socket.gaierror("lookup abandoned by the test")
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow_lookup)
+    start = time.monotonic()
+    try:
+        with pytest.raises(ds.DatasetUnavailableError, match=r"no answer within 0.5 s"):
+            ds.fetch("http://data.invalid/a.bin", "0" * 64, cache_dir=tmp_path, timeout=0.5)
+        assert time.monotonic() - start < 3
+    finally:
+        released.set()  # let the abandoned lookup thread finish
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("value", ["1", "true", "yes"])
+def test_offline_variable_stops_downloads_at_once_but_keeps_the_cache(
+    value, source, tmp_path, monkeypatch
+):
+    folder, base = source
+    payload = (folder / "data.bin").read_bytes()
+    monkeypatch.setenv("NNCOURSE_OFFLINE", value)
+    with pytest.raises(ds.DatasetUnavailableError, match="NNCOURSE_OFFLINE") as info:
+        ds.fetch(base + "data.bin", sha256(payload), cache_dir=tmp_path / "cache")
+    assert "load_digits" in str(info.value) and str(tmp_path / "cache") in str(info.value)
+    assert not (tmp_path / "cache").exists()  # it did not even start
+    for load in (ds.load_mnist, ds.load_fashion_mnist):
+        with pytest.raises(ds.DatasetUnavailableError, match="NNCOURSE_OFFLINE"):
+            load(cache_dir=tmp_path / "cache", base_url=base)
+    monkeypatch.setenv("NNCOURSE_OFFLINE", "0")  # switched off: the same call downloads
+    ds.fetch(base + "data.bin", sha256(payload), cache_dir=tmp_path / "cache")
+    monkeypatch.setenv("NNCOURSE_OFFLINE", value)  # offline again: the cached copy still serves
+    path = ds.fetch(base + "data.bin", sha256(payload), cache_dir=tmp_path / "cache")
+    assert path.read_bytes() == payload
 
 
 def test_download_with_wrong_checksum_is_not_saved(source, tmp_path):

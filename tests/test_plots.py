@@ -5,6 +5,7 @@ import sys
 
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from nncourse import plots
@@ -329,7 +330,52 @@ def test_plot_kernel_slide_outlines_window_and_cell():
     assert "= 9.00" in ax_out.get_title()
 
 
+def test_plot_kernel_slide_keeps_one_colour_scale_for_all_positions():
+    rng = np.random.default_rng(2)
+    image, kernel = rng.normal(size=(6, 6)), rng.normal(size=(3, 3))
+    full = hand_conv(image, kernel, 1)
+    scales, colours = [], []
+    for position in (0, 9, full.size - 1):  # first cell alone, some cells, all cells shown
+        fig = Figure()
+        ax_in, ax_out = fig.subplots(1, 2)
+        plots.plot_kernel_slide(ax_in, ax_out, image, kernel, position)
+        (shown_in,), (shown_out,) = ax_in.images, ax_out.images
+        scales.append([*shown_in.get_clim(), *shown_out.get_clim()])
+        colours.append(shown_out.to_rgba(full[0, 0]))
+    np.testing.assert_allclose(scales, [[image.min(), image.max(), full.min(), full.max()]] * 3)
+    assert all(np.array_equal(colour, colours[0]) for colour in colours)  # same value, same colour
+
+
 # -- recurrent networks -------------------------------------------------------------------------
+@pytest.mark.parametrize("T", [3, 45])
+def test_hidden_state_columns_sit_on_their_time_steps(ax, T):
+    hs = np.zeros((T, 3))
+    hs[T - 2, 1] = 1.0  # something happens at step t = T - 1 (steps count from 1, as x_1..x_T)
+    image = plots.plot_hidden_states(ax, hs)
+    left, right, bottom, top = image.get_extent()
+    centres = left + (np.arange(T) + 0.5) * (right - left) / T
+    np.testing.assert_allclose(centres, np.arange(1, T + 1))
+    assert centres[np.argmax(image.get_array().max(axis=0))] == T - 1
+    np.testing.assert_allclose(top + (np.arange(3) + 0.5) * (bottom - top) / 3, [0, 1, 2])
+    ticks = ax.get_xticks()
+    np.testing.assert_array_equal(ticks, np.round(ticks))  # no tick between two steps
+
+
+def test_hidden_state_colourbar_leaves_the_panel_as_wide_as_the_others():
+    fig = Figure(figsize=(6, 5), layout="tight")
+    ax_x, ax_h = fig.subplots(2, 1, sharex=True)
+    ax_x.plot(np.arange(1, 31), np.sin(np.arange(1, 31)))
+    image = plots.plot_hidden_states(ax_h, np.random.default_rng(0).normal(size=(30, 4)))
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    top, heatmap = ax_x.get_position(), ax_h.get_position()
+    assert (heatmap.x0, heatmap.width) == pytest.approx((top.x0, top.width))
+    bar = image.colorbar.ax
+    assert bar.get_position().x0 > heatmap.x1  # beside the heatmap, not carved out of it
+    inside = bar.get_tightbbox(canvas.get_renderer())  # ticks and label not cut off
+    assert fig.bbox.x0 <= inside.x0 and inside.x1 <= fig.bbox.x1
+
+
 def test_hidden_state_heatmap_and_gradient_norms(ax):
     hs = np.random.default_rng(0).uniform(-1, 1, size=(1, 6, 3))
     image = plots.plot_hidden_states(ax, hs)

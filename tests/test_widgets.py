@@ -5,8 +5,10 @@ import time
 
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
-from nncourse import widgets
+from nncourse import plots, widgets
 from nncourse.datasets import make_moons
 from nncourse.layers import Dense, Input
 from nncourse.models import Sequential
@@ -314,6 +316,19 @@ def test_conv_explorer_stride_padding_pooling_and_position(conv):
     np.testing.assert_allclose(conv.pooled, expected)
 
 
+def test_conv_explorer_colours_mean_the_same_value_in_every_frame(conv):
+    with conv.hold():
+        conv.image_choice.value, conv.preset.value = "ring", "sharpen"
+        conv.stride.value, conv.padding.value, conv.pool.value = 1, "valid", "max"
+    scales = []
+    for position in (0, conv.position.max):
+        conv.position.value = position
+        _, ax_out, ax_pool = conv.figure.axes
+        scales.append([ax_out.images[0].get_clim(), ax_pool.images[0].get_clim()])
+    z = conv.feature_map
+    assert scales == [[(z.min(), z.max())] * 2] * 2  # one scale: feature map and pooled map
+
+
 # -- RNNExplorer --------------------------------------------------------------------------------
 def test_rnn_explorer_states_and_gradient_norms():
     explorer = widgets.RNNExplorer(units=4, length=12)
@@ -325,6 +340,19 @@ def test_rnn_explorer_states_and_gradient_norms():
         explorer.cell.value, explorer.units.value, explorer.length.value = "GRU", 6, 20
     assert explorer.drawn["hs"].shape == (20, 6)
     assert explorer.drawn["lines"][0].get_label() == "GRU"
+
+
+def test_rnn_explorer_panels_share_one_time_axis():
+    explorer = widgets.RNNExplorer(sequence="step", length=80)
+    ax_x, ax_h, ax_g = explorer.figure.axes[:3]
+    boxes = [ax.get_position() for ax in (ax_x, ax_h, ax_g)]
+    assert len({(round(b.x0, 6), round(b.width, 6)) for b in boxes}) == 1
+    # Step t is drawn at the same pixel column in all three panels, e.g. the step at t = 41.
+    pixels = [ax.transData.transform((41, 1))[0] for ax in (ax_x, ax_h, ax_g)]
+    assert pixels == pytest.approx([pixels[0]] * 3)
+    hs = explorer.drawn["hs"]
+    assert np.abs(hs[:40]).max() < 1e-12 < np.abs(hs[40]).max()  # the state moves at t = 41
+    np.testing.assert_array_equal(explorer.drawn["image"].get_array(), hs.T)
 
 
 def test_rnn_trace_norms_are_the_backpropagated_gradients():
@@ -362,6 +390,41 @@ def test_live_plot_redraws_at_most_every_interval():
     assert live.image.value == first  # still within the interval: no redraw yet
     live.on_train_end({})
     np.testing.assert_allclose(live.drawn["loss"][0].get_ydata(), [1.0, 0.5, 1 / 3])
+
+
+def test_live_plot_updates_its_lines_in_place_and_lays_out_only_when_labels_change(
+    monkeypatch,
+):
+    from matplotlib.layout_engine import TightLayoutEngine
+
+    layouts = []
+    execute = TightLayoutEngine.execute
+    monkeypatch.setattr(
+        TightLayoutEngine, "execute", lambda self, fig: layouts.append(1) or execute(self, fig)
+    )
+    live = widgets.LiveTrainingPlot(interval=0)
+    assert widgets.LiveTrainingPlot().interval == 1.0
+    live.on_train_begin({})
+    live.on_epoch_end(0, {"loss": 1.0, "val_loss": 1.2})
+    ax, (train, val) = live.figure.axes[0], live.drawn["loss"]
+    losses = 1 / np.arange(1, 41)
+    layouts.clear()
+    for epoch, loss in enumerate(losses[1:], start=1):
+        live.on_epoch_end(epoch, {"loss": loss, "val_loss": 1.2 * loss})
+    assert live.figure.axes == [ax] and live.drawn["loss"] == [train, val]  # the same artists
+    np.testing.assert_allclose(train.get_ydata(), losses)
+    np.testing.assert_allclose(val.get_ydata(), 1.2 * losses)
+    assert train.get_marker() == "None"  # 40 epochs: a plain line, as plot_history draws it
+    fresh = Figure().add_subplot()
+    plots.plot_history(fresh, live.history)
+    assert ax.get_xlim() == fresh.get_xlim() and ax.get_ylim() == fresh.get_ylim()
+    assert 0 < len(layouts) < 10  # of 39 redraws
+    # The loss grows to thousands: its wider tick labels get a wider margin, none cut off.
+    left = ax.get_position().x0
+    live.on_epoch_end(40, {"loss": 12345.0, "val_loss": 1.0})
+    assert ax.get_position().x0 > left
+    renderer = FigureCanvasAgg(live.figure).get_renderer()
+    assert ax.get_tightbbox(renderer).x0 >= 0
 
 
 def test_live_plot_as_a_keras_callback():

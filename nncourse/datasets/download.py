@@ -3,6 +3,9 @@
 The cache folder is, in order: the `cache_dir` argument, $NNCOURSE_DATA, $XDG_CACHE_HOME/nncourse,
 ~/.cache/nncourse. A file is written under a temporary name and renamed only once its checksum
 is right, so an interrupted download never leaves a half file that looks complete.
+
+Setting the environment variable NNCOURSE_OFFLINE=1 turns downloads off: a file that is not
+cached yet then fails at once with DatasetUnavailableError instead of waiting for a network.
 """
 
 from __future__ import annotations
@@ -11,11 +14,13 @@ import hashlib
 import http.client
 import os
 import tempfile
+import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 CHUNK = 1 << 20  # read and hash 1 MiB at a time instead of holding a whole file in memory
+OFFLINE_VARIABLE = "NNCOURSE_OFFLINE"
 
 
 class DatasetUnavailableError(OSError):
@@ -54,15 +59,58 @@ def _offline_message(url: str, path: Path, sha256: str, reason: object) -> str:
     )
 
 
+def _offline() -> bool:
+    """Whether $NNCOURSE_OFFLINE forbids downloads (any value but empty, 0, false, no, off)."""
+    value = os.environ.get(OFFLINE_VARIABLE, "").strip().lower()
+    return value not in ("", "0", "false", "no", "off")
+
+
+def _open(url: str, timeout: float):
+    """urlopen(url), giving up after `timeout` seconds even while the host name is looked up.
+
+    urlopen's own timeout covers connecting and each read, but not the DNS lookup before them,
+    which on a half-working network can hang for minutes (socket.setdefaulttimeout does not
+    cover it either). So the opening runs in a helper thread that is left behind if it is late.
+    """
+    box: dict = {}
+    lock = threading.Lock()
+
+    def open_in_thread() -> None:
+        try:
+            response = urllib.request.urlopen(url, timeout=timeout)
+        except Exception as err:  # handed to the caller, which reports it
+            box["error"] = err
+            return
+        with lock:
+            if box.get("abandoned"):
+                response.close()  # the caller has given up: nobody will read it
+            else:
+                box["response"] = response
+
+    thread = threading.Thread(target=open_in_thread, daemon=True, name="nncourse-download")
+    thread.start()
+    thread.join(timeout)
+    with lock:
+        if not box:
+            box["abandoned"] = True
+            raise TimeoutError(f"no answer within {timeout:g} s")
+    if "error" in box:
+        raise box["error"]
+    return box["response"]
+
+
 def _download(url: str, path: Path, sha256: str, timeout: float) -> None:
     """Stream `url` to a temporary file beside `path`; rename it into place if the hash matches."""
+    if _offline():
+        reason = f"{OFFLINE_VARIABLE} is set, so nothing is downloaded"
+        raise DatasetUnavailableError(_offline_message(url, path, sha256, reason))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
         digest = hashlib.sha256()
         with os.fdopen(fd, "wb") as out:
             try:
-                with urllib.request.urlopen(url, timeout=timeout) as response:
+                with _open(url, timeout) as response:
                     for chunk in iter(lambda: response.read(CHUNK), b""):
                         digest.update(chunk)
                         out.write(chunk)
@@ -90,8 +138,10 @@ def fetch(
 ) -> Path:
     """Return the path of a verified local copy of `url`, downloading it only if not cached.
 
-    Raises DatasetUnavailableError when the download fails and ChecksumError when a cached or
-    downloaded file does not have the expected SHA-256.
+    `timeout` (seconds) bounds the wait for the server: name lookup, connection and answer
+    together, then each read. Raises DatasetUnavailableError when the download fails or
+    $NNCOURSE_OFFLINE is set, and ChecksumError when a cached or downloaded file does not
+    have the expected SHA-256.
     """
     path = data_home(cache_dir) / (filename or url.rstrip("/").rsplit("/", 1)[-1])
     if not path.exists():

@@ -54,18 +54,30 @@ def read_mnist_npz(path: str | os.PathLike) -> Split:
         return (f["x_train"], f["y_train"]), (f["x_test"], f["y_test"])
 
 
-def load_mnist(cache_dir: str | os.PathLike | None = None, base_url: str = KERAS_MIRROR) -> Split:
-    """Handwritten digits, 28x28, like keras.datasets.mnist.load_data().   x uint8 (N, 28, 28)."""
-    return read_mnist_npz(fetch(base_url + MNIST_FILE, MNIST_SHA256, cache_dir))
+def load_mnist(
+    cache_dir: str | os.PathLike | None = None,
+    base_url: str = KERAS_MIRROR,
+    timeout: float = 30.0,
+) -> Split:
+    """Handwritten digits, 28x28, like keras.datasets.mnist.load_data().   x uint8 (N, 28, 28).
+
+    ``timeout`` is the seconds to wait for the server (see ``fetch``).
+    """
+    return read_mnist_npz(fetch(base_url + MNIST_FILE, MNIST_SHA256, cache_dir, timeout=timeout))
 
 
 def load_fashion_mnist(
-    cache_dir: str | os.PathLike | None = None, base_url: str = KERAS_MIRROR
+    cache_dir: str | os.PathLike | None = None,
+    base_url: str = KERAS_MIRROR,
+    timeout: float = 30.0,
 ) -> Split:
-    """Zalando's clothing images, 28x28, like keras.datasets.fashion_mnist.load_data()."""
+    """Zalando's clothing images, 28x28, like keras.datasets.fashion_mnist.load_data().
+
+    ``timeout`` is the seconds to wait for the server (see ``fetch``).
+    """
     folder = data_home(cache_dir) / "fashion-mnist"  # MNIST's raw files have the same names
     arrays = {
-        name: read_idx(fetch(f"{base_url}{name}.gz", sha256, folder))
+        name: read_idx(fetch(f"{base_url}{name}.gz", sha256, folder, timeout=timeout))
         for name, sha256 in FASHION_MNIST_SHA256.items()
     }
     return tuple(

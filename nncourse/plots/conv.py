@@ -2,7 +2,8 @@
 
 Output cell (row, col) is the sum of the kernel times the image patch under it, the patch
 starting at (row * stride, col * stride) of the (padded) image. Earlier cells are already
-filled in; later ones are still blank.
+filled in; later ones are still blank. The colours are scaled to the whole image and the whole
+output, so a value keeps its colour from one position to the next.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class SlideFrame:
     value: float  # the output cell computed at this position
     padded: np.ndarray  # (Hp, Wp) the image with its padding
     output: np.ndarray  # (Ho, Wo) cells up to this position, NaN after it
+    full: np.ndarray  # (Ho, Wo) every cell: fixes the colour scale for all positions
     artists: list = field(default_factory=list)
 
 
@@ -43,7 +45,7 @@ def slide_frame(image, kernel, position: int, stride=1, padding: str = "valid") 
     output = np.full_like(full, np.nan)
     output.flat[: position + 1] = full.flat[: position + 1]
     padded, _ = pad2d(image[None, :, :, None], kernel.shape, strides, padding)
-    return SlideFrame(row, col, float(full[row, col]), padded[0, :, :, 0], output)
+    return SlideFrame(row, col, float(full[row, col]), padded[0, :, :, 0], output, full)
 
 
 def plot_kernel_slide(
@@ -52,7 +54,7 @@ def plot_kernel_slide(
     """The (padded) image with the kernel's window outlined, and the output cell it fills."""
     frame = slide_frame(image, kernel, position, stride, padding)
     (sh, sw), (kh, kw) = pair(stride, "strides"), np.shape(kernel)
-    ax_image.imshow(frame.padded, cmap="gray")
+    ax_image.imshow(frame.padded, cmap="gray", vmin=frame.padded.min(), vmax=frame.padded.max())
     window = Rectangle(
         (frame.col * sw - 0.5, frame.row * sh - 0.5), kw, kh, fill=False, ec="red", lw=2.5
     )
@@ -61,7 +63,7 @@ def plot_kernel_slide(
         f"input {frame.padded.shape[0]}x{frame.padded.shape[1]}"
         + (" (padded)" if padding == "same" else "")
     )
-    ax_output.imshow(frame.output, cmap="viridis")
+    ax_output.imshow(frame.output, cmap="viridis", vmin=frame.full.min(), vmax=frame.full.max())
     cell = Rectangle((frame.col - 0.5, frame.row - 0.5), 1, 1, fill=False, ec="red", lw=2.5)
     ax_output.add_patch(cell)
     ax_output.set_title(

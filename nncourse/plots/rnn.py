@@ -8,13 +8,20 @@ Jacobian once per step it travels back. Its norm, on a log scale, shows whether 
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 
 def plot_hidden_states(ax, hs: np.ndarray):
-    """A heatmap of hidden states hs (T, units) (or (1, T, units)): units down, time across."""
+    """A heatmap of hidden states hs (T, units) (or (1, T, units)): units down, time across.
+
+    Column t is centred on x = t for t = 1..T, the steps of plot_gradient_norms, so the two
+    line up on a shared x axis. The colourbar sits in an inset just right of the Axes instead
+    of taking width from it, so the heatmap stays as wide as the panels above and below it.
+    """
     hs = np.asarray(hs, dtype=np.float64)
     if hs.ndim == 3:
         hs = hs[0]
+    T, units = hs.shape
     bound = max(float(np.abs(hs).max()), 1e-12)
     image = ax.imshow(
         hs.T,
@@ -23,9 +30,12 @@ def plot_hidden_states(ax, hs: np.ndarray):
         vmin=-bound,
         vmax=bound,
         interpolation="nearest",
-        extent=(0.5, len(hs) + 0.5, hs.shape[1] - 0.5, -0.5),
+        extent=(0.5, T + 0.5, units - 0.5, -0.5),
     )
-    ax.figure.colorbar(image, ax=ax, label="$h_t$")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))  # whole steps
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
+    colorbar = ax.figure.colorbar(image, cax=ax.inset_axes([1.02, 0.0, 0.025, 1.0]))
+    colorbar.ax.set_title("$h_t$")  # above the bar, not beside it: fits the default margin
     ax.set(xlabel="time step t", ylabel="unit", title="hidden state over time")
     return image
 

@@ -132,7 +132,8 @@ class ConvExplorer(Explorer):
         if pooled is None:
             ax_pool.set_axis_off()
         else:
-            ax_pool.imshow(pooled, cmap="viridis")
+            # on the feature map's colour scale: the same value, the same colour
+            ax_pool.imshow(pooled, cmap="viridis", norm=ax_out.images[0].norm)
             ax_pool.set(
                 title=f"{self.pool.value} pooling 2x2: {pooled.shape[0]}x{pooled.shape[1]}",
                 xticks=[],

@@ -84,4 +84,6 @@ class RNNExplorer(Explorer):
         ax_x.set(ylabel="$x_t$", title=f"{self.cell.value}, {self.units.value} units")
         image = plot_hidden_states(ax_h, hs)
         lines = plot_gradient_norms(ax_g, {self.cell.value: norms})
+        for ax in (ax_x, ax_h):
+            ax.label_outer()  # the shared time axis is labelled once, at the bottom
         return {"hs": hs, "norms": norms, "image": image, "lines": lines}
