@@ -252,6 +252,12 @@ def no_proxy_for_loopback(monkeypatch):
         monkeypatch.setenv(name, "127.0.0.1,localhost")
 
 
+@pytest.fixture(autouse=True)
+def downloads_allowed(monkeypatch):
+    """The test command sets NNCOURSE_OFFLINE; these tests download from local files instead."""
+    monkeypatch.delenv("NNCOURSE_OFFLINE", raising=False)
+
+
 @pytest.fixture
 def source(tmp_path):
     """A 'remote' folder with one file in it, and its file:// base URL."""
