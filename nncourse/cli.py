@@ -2,6 +2,7 @@
 
     nncourse release [--source solutions] [--out exercises] [--check]
     nncourse grade SUBMISSION... [--out grades.csv] [--feedback DIR] [--jobs N] [--shard i/n]
+                   [--timeout S] [--cell-timeout S] [--memory MB] [--max-size MB]
     nncourse merge SHEET... --out grades.csv
     nncourse validate [--source solutions] [--exercises exercises] [--jobs 2]
     nncourse nbgrader-export DIR [--source solutions]
@@ -12,11 +13,12 @@ See docs/instructor-guide.md for the whole workflow.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections import Counter
 from pathlib import Path
 
-from nncourse.grading import feedback, nbgrader, release, sheet
+from nncourse.grading import feedback, nbgrader, release, sandbox, sheet
 from nncourse.grading.batch import grade_all, shard
 from nncourse.grading.discover import find_sources, find_submissions
 from nncourse.grading.grade import Options
@@ -53,10 +55,21 @@ def cmd_grade(args: argparse.Namespace) -> int:
         return 2
     if args.shard:
         submissions = shard(submissions, *args.shard)
-    options = Options(timeout=args.timeout, cell_timeout=args.cell_timeout)
+    options = _options(args)
     cache_dir = None if args.no_cache else args.cache
     stream = None if args.quiet else sys.stderr
-    rows, counts = grade_all(submissions, sources, options, args.jobs, cache_dir, stream)
+    conf = sandbox.probe([str(p) for p in _private_paths(args, cache_dir)])
+    for warning in conf.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    try:
+        with _terminate_as_interrupt():
+            rows, counts = grade_all(
+                submissions, sources, options, args.jobs, cache_dir, stream, conf
+            )
+    except KeyboardInterrupt:
+        saved = f"finished results are in {cache_dir}; " if cache_dir else ""
+        print(f"\ninterrupted: no grade sheet written; {saved}run again to resume", file=sys.stderr)
+        return 130
     sheet.write_sheet(sheet.flatten(rows), args.out)
     if args.feedback:
         feedback.write_feedback(args.feedback, rows)
@@ -67,6 +80,35 @@ def cmd_grade(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _options(args: argparse.Namespace) -> Options:
+    return Options(
+        timeout=args.timeout,
+        cell_timeout=args.cell_timeout,
+        memory_mb=args.memory,
+        max_notebook_mb=getattr(args, "max_size", Options.max_notebook_mb),
+    )
+
+
+def _private_paths(args: argparse.Namespace, cache_dir: Path | None) -> list[Path]:
+    """What learner code must not see: solutions, submissions, the cache, sheets, feedback."""
+    paths = [args.source, *map(Path, args.submissions), args.out, args.out.with_suffix(".json")]
+    return paths + [p for p in (cache_dir, args.feedback) if p]
+
+
+class _terminate_as_interrupt:
+    """SIGTERM raises KeyboardInterrupt, as Ctrl-C does, so both stop a batch the same way."""
+
+    def __enter__(self) -> None:
+        self.previous = signal.signal(signal.SIGTERM, self._raise)
+
+    def __exit__(self, *exc) -> None:
+        signal.signal(signal.SIGTERM, self.previous)
+
+    @staticmethod
+    def _raise(signum, frame):
+        raise KeyboardInterrupt
 
 
 def _source_problems(path: Path) -> list[str]:
@@ -88,7 +130,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    options = Options(timeout=args.timeout, cell_timeout=args.cell_timeout)
+    options = _options(args)
     problems = validate_course(args.source, args.exercises, options, args.jobs)
     for problem in problems:
         print(f"FAIL {problem}")
@@ -128,6 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--cache", type=Path, default=Path(".cache/grading"))
     grade.add_argument("--no-cache", action="store_true", help="regrade everything")
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
+    grade.add_argument(
+        "--max-size", type=float, default=Options.max_notebook_mb, help="MB: bigger is invalid"
+    )
     merge = sub.add_parser("merge", help="combine grade sheets (e.g. from shards)")
     merge.add_argument("sheets", nargs="+", type=Path)
     merge.add_argument("--out", type=Path, required=True)
@@ -141,6 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("--jobs", type=int, default=jobs, help="parallel kernels")
             command.add_argument("--timeout", type=float, default=600.0, help="s per notebook")
             command.add_argument("--cell-timeout", type=float, default=120.0, help="s per cell")
+            command.add_argument(
+                "--memory", type=int, default=Options.memory_mb, help="MB per kernel (RLIMIT_DATA)"
+            )
     for command, func in (
         (rel, cmd_release),
         (grade, cmd_grade),

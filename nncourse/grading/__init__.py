@@ -10,6 +10,11 @@ sheet. Modules, one job each:
     release    solutions -> exercises, and the up-to-date check
     discover   sources, and submissions found in files, folders or nbgrader's layout
     assemble   the notebook that is actually run: tests restored, hidden tests put back
+    sandbox    how kernels are confined: limits, a user of their own, namespaces, hidden paths
+    launcher   the kernel's parent process that applies the sandbox and reaps what is left
+    kernel     one sandboxed kernel, driven over its shell channel only
+    guard      the grader's code inside the kernel: seeding, restoring before each test
+    harden     tests made harder to fool, tampering flagged, hidden tests kept out of messages
     execute    run that notebook in a fresh kernel with time limits
     grade      one submission -> one result (a plain, JSON-ready dict)
     cache      results stored by content hash, so a re-run skips finished work
@@ -21,4 +26,5 @@ sheet. Modules, one job each:
     nbgrader   lay the course out the way nbgrader expects
 
 Nothing here imports TensorFlow; the grading kernels import whatever the notebooks import.
+Submissions are untrusted code: docs/grader-threat-model.md says what is defended and how.
 """

@@ -1,10 +1,11 @@
 """The notebook that is actually run: the learner's cells with the source's tests put back.
 
-Every locked cell (tests and read-only cells) is replaced by the source's version, hidden tests
-included, so a learner's edits to them do not count. A locked cell missing from the submission
-is put back after the nearest earlier nbgrader cell of the source that is present; failing
-that, before the nearest later one; failing that, at the end. A test cell is cut into visible
-and hidden chunks (``markers.hidden_chunks``) so feedback can tell which one failed.
+The source decides what runs and in which order. Its nbgrader cells come in the source's
+order: every locked cell (tests and read-only cells) as the source has it, hidden tests
+included, whatever the learner did to it (edited, deleted, moved, retyped, duplicated); each
+solution cell as the learner wrote it. A learner's own extra cells stay right after the
+nbgrader cell they followed in the submission (cells before any go first). A test cell is cut
+into visible and hidden chunks (``markers.hidden_chunks``) so feedback can tell which failed.
 """
 
 from __future__ import annotations
@@ -16,16 +17,9 @@ from nbformat import NotebookNode, v4
 from nncourse.grading import markers
 from nncourse.grading.notebook import grade_id, role, tagged_cells
 
-# Unseeded randomness must give the same grade twice; PYTHONHASHSEED is set by execute.
-SEED_CODE = """import random as _random
-_random.seed(0)
-try:
-    import numpy as _np
-    _np.random.seed(0)
-    del _np
-except ImportError:
-    pass
-del _random"""
+# The grader's set-up, run before anything else (seeds, guards: see guard.py).
+SETUP_CODE = "import nncourse.grading.guard as _g\n_g.install(get_ipython())\ndel _g"
+TOP = ""  # where a learner's cells before any nbgrader cell are attached
 
 
 def grading_notebook(
@@ -34,54 +28,52 @@ def grading_notebook(
     """(notebook to run, notes on what was restored) for one submission of ``source``."""
     originals = tagged_cells(source)
     locked = {gid for gid, cell in originals.items() if role(cell) in {"test", "locked"}}
-    cells, notes = _restore(submission.cells, originals, locked)
-    for gid in [g for g in originals if g in locked and g not in _ids(cells)]:
-        cells.insert(_insert_at(gid, list(originals), cells), copy.deepcopy(originals[gid]))
-        notes.append(f"{_kind(originals[gid])} {gid} was missing and was put back")
-    tests = {gid for gid in locked if role(originals[gid]) == "test"}
-    run = [_cell(SEED_CODE, {"role": "seed"})]
-    for cell in cells:
-        run += _split(cell) if grade_id(cell) in tests else [_clean(cell)]
+    present, extras, notes = _anchor(submission.cells, originals, locked)
+    run = [_cell(SETUP_CODE, {"role": "seed"})] + [_clean(c) for c in extras[TOP]]
+    for gid, original in originals.items():
+        if gid in locked:
+            if gid not in present:
+                notes.append(f"{_kind(original)} {gid} was missing and was put back")
+            elif present[gid].cell_type != original.cell_type:
+                notes.append(f"{_kind(original)} {gid} was changed to {present[gid].cell_type}")
+            elif present[gid].source != markers.strip_hidden(original.source):
+                notes.append(f"{_kind(original)} {gid} was edited; the original was used")
+            run += _locked(original, gid, role(original) == "test")
+        elif gid in present:
+            run.append(_clean(present[gid]))
+        run += [_clean(c) for c in extras.get(gid, [])]
+    order = [gid for gid in present if gid in originals]
+    if order != [gid for gid in originals if gid in present]:
+        notes.append("cells were moved; they ran in the order of the original notebook")
     return v4.new_notebook(cells=run, metadata=copy.deepcopy(source.metadata)), notes
 
 
-def _restore(cells: list, originals: dict, locked: set[str]) -> tuple[list, list[str]]:
-    """Learner's cells in order, locked ones swapped for the original; duplicates dropped."""
-    out, seen, notes = [], set(), []
+def _anchor(cells: list, originals: dict, locked: set[str]) -> tuple[dict, dict, list[str]]:
+    """(grade_id -> the learner's cell, anchor -> the extra cells after it, notes)."""
+    present, extras, notes, anchor = {}, {TOP: []}, [], TOP
     for cell in cells:
         gid = grade_id(cell)
-        if gid not in locked:
-            out.append(cell)
-            continue
-        original = originals[gid]
-        if gid in seen:
-            notes.append(f"a copy of {_kind(original)} {gid} was ignored")
-            continue
-        seen.add(gid)
-        if cell.source != markers.strip_hidden(original.source):
-            notes.append(f"{_kind(original)} {gid} was edited; the original was used")
-        out.append(copy.deepcopy(original))
-    return out, notes
+        if gid in originals and gid not in present:
+            anchor, present[gid] = gid, cell
+            extras.setdefault(gid, [])
+        elif gid in locked:
+            notes.append(f"a copy of {_kind(originals[gid])} {gid} was ignored")
+        else:
+            extras[anchor].append(cell)
+    return present, extras, notes
 
 
 def _kind(cell: NotebookNode) -> str:
     return "test cell" if role(cell) == "test" else "read-only cell"
 
 
-def _ids(cells: list) -> list[str | None]:
-    return [grade_id(cell) for cell in cells]
-
-
-def _insert_at(gid: str, order: list[str], cells: list) -> int:
-    """Where a missing source cell goes in ``cells`` (rule in the module docstring)."""
-    present, index = _ids(cells), order.index(gid)
-    for earlier in reversed(order[:index]):
-        if earlier in present:
-            return present.index(earlier) + 1
-    for later in order[index + 1 :]:
-        if later in present:
-            return present.index(later)
-    return len(cells)
+def _locked(original: NotebookNode, gid: str, test: bool) -> list[NotebookNode]:
+    """The source's cell: a test as its chunks, a read-only code cell tagged for the guard."""
+    if test:
+        return _split(original)
+    if original.cell_type == "code":
+        return [_cell(original.source, {"read_only": gid})]
+    return [_clean(original)]
 
 
 def _split(cell: NotebookNode) -> list[NotebookNode]:
@@ -96,7 +88,7 @@ def _split(cell: NotebookNode) -> list[NotebookNode]:
 
 
 def _clean(cell: NotebookNode) -> NotebookNode:
-    """A learner's cell with its outputs and metadata dropped (only our tags steer grading)."""
+    """A cell with its outputs and metadata dropped (only our tags steer grading)."""
     if cell.cell_type == "code":
         return _cell(cell.source, {})
     return v4.new_markdown_cell(source=cell.source, metadata={"nncourse": {}})

@@ -1,7 +1,10 @@
 """Grade many submissions: sharding, the result cache, parallel worker processes, progress.
 
 Workers are separate processes (``--jobs``), each starting one fresh kernel per submission.
-They send results back as JSON text; nothing is unpickled from a learner's kernel.
+They send results back as JSON text; nothing is unpickled from a learner's kernel. Each result
+is cached as soon as it arrives, so an interrupted batch (Ctrl-C, SIGTERM) loses only the
+submissions being graded at that moment: the workers and their kernels are stopped, and the
+next run resumes. A worker that dies is replaced and its submissions are graded once more.
 """
 
 from __future__ import annotations
@@ -11,11 +14,12 @@ import json
 import multiprocessing
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
 
-from nncourse.grading import cache
+from nncourse.grading import cache, sandbox
 from nncourse.grading.discover import UNKNOWN, Submission, match_assignment
 from nncourse.grading.grade import Options, grade_notebook, ungraded
 from nncourse.grading.notebook import (
@@ -23,6 +27,7 @@ from nncourse.grading.notebook import (
     autograded_points,
     parse_notebook,
     read_notebook,
+    read_submission,
     tagged_cells,
 )
 from nncourse.grading.progress import Progress
@@ -48,13 +53,23 @@ def grade_all(
     jobs: int = 1,
     cache_dir: Path | None = None,
     stream: TextIO | None = sys.stderr,
+    conf: sandbox.Confinement | None = None,
 ) -> tuple[list[dict], dict[str, int]]:
-    """(rows, counts of 'graded' and 'cached') for ``submissions`` graded against ``sources``."""
+    """(rows, counts of 'graded' and 'cached') for ``submissions`` graded against ``sources``.
+
+    ``conf`` is how kernels are confined; by default the strongest this machine allows, hiding
+    the sources, the submissions' folders and the cache from learner code.
+    """
+    if conf is None:
+        hide = [p.parent for p in sources.values()] + [Path(s.path).parent for s in submissions]
+        conf = sandbox.probe([str(p) for p in [*hide, *([cache_dir] if cache_dir else [])]])
+        for warning in conf.warnings if stream else []:
+            stream.write(f"warning: {warning}\n")
     rows, todo, hits = [], [], 0
     source_bytes = {name: path.read_bytes() for name, path in sources.items()}
     source_ids = {name: set(tagged_cells(read_notebook(p))) for name, p in sources.items()}
     for sub in submissions:
-        sub, data, problem = _prepare(sub, sources, source_ids)
+        sub, data, problem = _prepare(sub, sources, source_ids, options)
         if problem:
             rows.append(_ungraded(sub, sources, "invalid", problem))
             continue
@@ -66,7 +81,7 @@ def grade_all(
         else:
             todo.append((sub, data, digest))
     progress = Progress(len(todo), stream)
-    for (sub, _, digest), result in _run(todo, sources, options, jobs):
+    for (sub, _, digest), result in _run(todo, sources, options, conf, jobs):
         if isinstance(result, str):
             row = _ungraded(sub, sources, "error", f"the grader failed: {result}")
         else:
@@ -80,13 +95,13 @@ def grade_all(
 
 
 def _prepare(
-    sub: Submission, sources: dict[str, Path], source_ids: dict[str, set[str]]
+    sub: Submission, sources: dict[str, Path], source_ids: dict[str, set[str]], options: Options
 ) -> tuple[Submission, bytes, str]:
     """(submission with its assignment resolved, file bytes, problem or '')."""
     try:
-        data = Path(sub.path).read_bytes()
-    except OSError as err:
-        return sub, b"", f"cannot read the file: {err.strerror or err}"
+        data = read_submission(sub.path, int(options.max_notebook_mb * 2**20))
+    except NotebookError as err:
+        return sub, b"", str(err)
     if sub.assignment == UNKNOWN:
         sub = Submission(sub.student, _guess(data, source_ids) or UNKNOWN, sub.path)
     if sub.assignment == UNKNOWN:
@@ -114,23 +129,55 @@ def _row(sub: Submission, result: dict) -> dict:
     return {"student": sub.student, "assignment": sub.assignment, "submission": sub.path, **result}
 
 
-def _run(todo: list, sources: dict[str, Path], options: Options, jobs: int):
+def _run(todo: list, sources: dict[str, Path], options: Options, conf, jobs: int):
     """Yield (task, result) as submissions finish, in this process or in ``jobs`` workers."""
     if jobs <= 1 or len(todo) <= 1:
         for sub, data, digest in todo:
             try:
-                result = json.loads(_work(data, str(sources[sub.assignment]), options))
+                result = json.loads(_work(data, str(sources[sub.assignment]), options, conf))
             except Exception as err:  # noqa: BLE001 - one error row, as from a worker below
                 result = _failure(err)
             yield (sub, data, digest), result
         return
-    with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=_context()) as pool:
-        futures = {
-            pool.submit(_work, data, str(sources[sub.assignment]), options): (sub, data, digest)
-            for sub, data, digest in todo
-        }
-        for future in as_completed(futures):
-            yield futures[future], _outcome(future)
+    for attempt in range(2):
+        pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=_context())
+        broken = []
+        try:
+            futures = {
+                pool.submit(_work, data, str(sources[sub.assignment]), options, conf): task
+                for task in todo
+                for sub, data, _ in [task]
+            }
+            for future in as_completed(futures):
+                if attempt == 0 and isinstance(_exception(future), BrokenProcessPool):
+                    broken.append(futures[future])  # a worker died: grade these once more
+                    continue
+                yield futures[future], _outcome(future)
+        except BaseException:
+            _stop(pool)
+            raise
+        pool.shutdown()
+        if not broken:
+            return
+        todo = broken
+
+
+def _exception(future) -> BaseException | None:
+    try:
+        return future.exception()
+    except BaseException as err:  # noqa: BLE001 - cancelled
+        return err
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop at once: cancel what is queued, terminate the workers (their kernels die with them)."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    for worker in workers:
+        if worker.is_alive():
+            worker.terminate()
+    for worker in workers:
+        worker.join(5)
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -157,6 +204,6 @@ def _failure(err: Exception) -> str:
     return f"{type(err).__name__}: {err}"[:200]
 
 
-def _work(data: bytes, source_path: str, options: Options) -> str:
+def _work(data: bytes, source_path: str, options: Options, conf: sandbox.Confinement) -> str:
     """Worker entry point: grade one submission, return the result as JSON text."""
-    return json.dumps(grade_notebook(data, read_notebook(source_path), options))
+    return json.dumps(grade_notebook(data, read_notebook(source_path), options, conf))

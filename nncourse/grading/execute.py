@@ -1,33 +1,55 @@
-"""Run a grading notebook top to bottom in a fresh kernel, with time limits.
+"""Run a grading notebook top to bottom in a fresh, sandboxed kernel, with time limits.
 
 Errors do not stop the run (each test is judged by its own outcome). A cell running past
-``cell_timeout`` is interrupted and the run goes on; past the submission's ``timeout`` the run
-stops. Only the kernel's execute replies are read (status, exception name and message):
-stdout, stderr and displayed values never change a grade, and nothing is unpickled.
+``cell_timeout`` is interrupted and the run goes on; a cell that ignores the interrupt for
+``GRACE`` seconds, or a run past the submission's ``timeout``, stops the run. Processes a cell
+starts are stopped when it ends. Only execute replies are read (status, exception name and
+message, and the test's finishing nonce): output never changes a grade, nothing is unpickled.
+
+Before the learner's first cell the grader's set-up (``guard.install``) runs; around each
+read-only cell the guard records what it defines; before each test the guard restores its
+pristine state, and the test itself is hardened (``harden.test_code``) and must reach its
+``harden.finished`` line to pass.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import math
-import os
-import subprocess
+import re
+import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nbclient import NotebookClient
-from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
 
-TIMEOUT_NAME = "nncourse.CellTimeout"
-KERNEL_ENV = {
-    "PYTHONHASHSEED": "0",
-    "TF_CPP_MIN_LOG_LEVEL": "3",
-    "MPLBACKEND": "Agg",
-    "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+from nncourse.grading import harden
+from nncourse.grading.kernel import MAX_REPLY, KernelDied, KernelStartError, ReplyLost, launch
+from nncourse.grading.sandbox import Confinement, Limits
+
+GRACE = 5.0  # seconds a kernel gets to honour an interrupt
+STEP_TIMEOUT = 10.0  # seconds for one of the grader's own steps
+MESSAGE_CHARS = 2000
+GUARD = '__import__("sys").modules["nncourse.grading.guard"].GUARD'
+NOT_FINISHED = {
+    "status": "error",
+    "ename": "TestNotFinished",
+    "evalue": "the test reported success without running to its end: the notebook interferes "
+    "with the grader",
 }
+TOO_LARGE = {
+    "status": "error",
+    "ename": "ReplyTooLarge",
+    "evalue": f"the kernel's answer was over {MAX_REPLY >> 20} MB (an enormous error message?)",
+}
+GUARD_FAILED = {
+    "status": "error",
+    "ename": "GraderGuardFailed",
+    "evalue": "the grader could not restore its checks before this test: the notebook changed them",
+}
+
+
+class Unresponsive(Exception):
+    """The kernel ignored an interrupt."""
 
 
 @dataclass
@@ -35,89 +57,143 @@ class Run:
     """Per-cell outcomes (None = not run) and why the run stopped early, if it did."""
 
     outcomes: list[dict | None]
-    stopped: str | None = None  # "timeout", "kernel died" or "kernel failed to start"
+    stopped: str | None = None  # "timeout", "unresponsive", "kernel died", "kernel failed ..."
     timed_out_cells: list[int] = field(default_factory=list)
+    strays: int = 0  # processes left running by cells, stopped by the grader
 
 
-def run_notebook(nb: NotebookNode, workdir: Path, cell_timeout: float, timeout: float) -> Run:
-    """Execute ``nb`` in a new kernel started in ``workdir``; see the module docstring."""
-    return asyncio.run(_run(nb, workdir, cell_timeout, timeout))
-
-
-async def _run(nb: NotebookNode, workdir: Path, cell_timeout: float, timeout: float) -> Run:
+def run_notebook(
+    nb: NotebookNode,
+    workdir: Path,
+    cell_timeout: float,
+    timeout: float,
+    conf: Confinement | None = None,
+    limits: Limits | None = None,
+) -> Run:
+    """Execute ``nb`` in a new kernel whose run dir is ``workdir``; see the module docstring."""
     run = Run(outcomes=[None] * len(nb.cells))
-    client = _client(nb, run)
     try:
-        async with client.async_setup_kernel(
-            env={**os.environ, **KERNEL_ENV},
-            cwd=str(workdir),
-            stdout=subprocess.DEVNULL,  # the kernel process's own chatter, never the cells' output
-            stderr=subprocess.DEVNULL,
-        ):
-            deadline = time.monotonic() + timeout  # start-up is not the learner's time
-            await _cells(client, nb, run, cell_timeout, deadline)
-    except DeadKernelError:
+        kernel = launch(workdir, conf or Confinement(), limits or Limits(), timeout)
+    except KernelStartError as err:
+        run.stopped = f"kernel failed to start ({err})"
+        return run
+    try:
+        _cells(kernel, nb, run, cell_timeout, time.monotonic() + timeout)
+    except KernelDied:
         run.stopped = "kernel died"
-    except Exception as err:  # noqa: BLE001 - any start-up failure becomes a row, not a crash
-        if run.stopped is None and not any(run.outcomes):
-            run.stopped = f"kernel failed to start ({type(err).__name__}: {err})"
-        elif run.stopped is None:
-            run.stopped = f"kernel failed ({type(err).__name__})"
+    except Unresponsive:
+        run.stopped = "unresponsive"
+    finally:
+        kernel.close()
     return run
 
 
-async def _cells(
-    client: NotebookClient, nb: NotebookNode, run: Run, limit: float, deadline: float
-) -> None:
+def _cells(kernel, nb: NotebookNode, run: Run, limit: float, deadline: float) -> None:
     failed_parts = set()
     for index, cell in enumerate(nb.cells):
-        part = cell.metadata.get("nncourse", {}).get("part")
-        if cell.cell_type != "code" or part in failed_parts:
+        tag = cell.metadata.get("nncourse", {})
+        if cell.cell_type != "code" or tag.get("part") in failed_parts:
             continue
         left = deadline - time.monotonic()
         if left <= 0:
             run.stopped = "timeout"
             return
-        client.timeout = max(1, math.ceil(min(limit, left)))
-        await client.async_execute_cell(cell, index)
-        cell.outputs = []  # outputs are never graded; don't keep them in memory
-        outcome = run.outcomes[index]
-        if outcome and outcome["status"] == "timeout":
+        try:
+            outcome = _cell(kernel, cell.source, tag, min(limit, left))
+        except Unresponsive:
+            run.outcomes[index] = {"status": "timeout", "ename": "", "evalue": ""}
+            run.timed_out_cells.append(index)
+            raise
+        if tag.get("role") == "seed" and outcome["status"] != "ok":
+            run.stopped = f"kernel failed (the grader's set-up code raised {outcome['ename']})"
+            return
+        run.outcomes[index] = outcome
+        kernel.kill_strays()
+        if kernel.stopped > run.strays:
+            _step(kernel, f"{GUARD}.reap()")
+            run.strays = kernel.stopped
+        if outcome["status"] == "timeout":
             run.timed_out_cells.append(index)
             if limit > left:
                 run.stopped = "timeout"
                 return
-        if part is not None and (outcome is None or outcome["status"] != "ok"):
-            failed_parts.add(part)  # later chunks of a failed test cell would not have run
+        if tag.get("part") is not None and outcome["status"] != "ok":
+            failed_parts.add(tag["part"])  # later chunks of a failed test cell would not have run
 
 
-def _client(nb: NotebookNode, run: Run) -> NotebookClient:
-    def record(cell: NotebookNode, cell_index: int, execute_reply: dict) -> None:
-        content = execute_reply.get("content", {})
-        status = content.get("status", "error")
-        if content.get("ename") == TIMEOUT_NAME:
-            status = "timeout"
-        run.outcomes[cell_index] = {
-            "status": "ok" if status == "ok" else status if status == "timeout" else "error",
-            "ename": str(content.get("ename", "")),
-            "evalue": str(content.get("evalue", "")),
-        }
+def _cell(kernel, source: str, tag: dict, limit: float) -> dict:
+    """Run one cell with the grader's steps around it; return its outcome."""
+    if tag.get("read_only"):
+        _step(kernel, f"{GUARD}.before_read_only()")
+        outcome = _run(kernel, source, limit)
+        _step(kernel, f"{GUARD}.after_read_only()")
+        return outcome
+    if tag.get("part") is None:  # the grader's set-up, or the learner's code
+        return _run(kernel, source, limit)
+    if _step(kernel, f"{GUARD}.restore()")["status"] != "ok":
+        return dict(GUARD_FAILED)
+    nonce = secrets.token_hex(16)
+    code = harden.test_code(source) + harden.finished(nonce)
+    outcome = _run(kernel, code, limit, {"done": harden.DONE})
+    if outcome["status"] == "ok" and outcome.pop("done") != repr(nonce):
+        return dict(NOT_FINISHED)
+    outcome.pop("done", None)
+    return outcome
 
-    quiet = logging.getLogger(__name__)  # nbclient logs every timeout; the row says it already
-    quiet.propagate = False
-    if not quiet.handlers:
-        quiet.addHandler(logging.NullHandler())
-    return NotebookClient(
-        nb,
-        log=quiet,
-        kernel_name="python3",  # always ours: a submission's kernelspec metadata is ignored
-        allow_errors=True,
-        interrupt_on_timeout=True,
-        error_on_timeout={"ename": TIMEOUT_NAME, "evalue": "cell timed out", "traceback": []},
-        raise_on_iopub_timeout=False,
-        iopub_timeout=2,
-        shutdown_kernel="immediate",
-        startup_timeout=60,
-        record_timing=False,
-        on_cell_executed=record,
-    )
+
+def _step(kernel, code: str) -> dict:
+    """One of the grader's own statements, run silently (not in the learner's history)."""
+    try:
+        return _run(kernel, code, STEP_TIMEOUT, silent=True)
+    except Unresponsive:
+        raise
+    except TimeoutError:
+        return {"status": "timeout", "ename": "", "evalue": ""}
+
+
+def _run(
+    kernel, code: str, limit: float, expressions: dict | None = None, silent: bool = False
+) -> dict:
+    """Outcome of ``code``: status ok / error / timeout, exception name and message."""
+    try:
+        msg_id = kernel.execute(code, expressions, silent)
+    except TimeoutError:  # the kernel takes no more requests
+        raise Unresponsive from None
+    try:
+        reply = kernel.reply_to(msg_id, time.monotonic() + limit)
+    except ReplyLost:
+        try:
+            kernel.request("kernel_info_request", {}, time.monotonic() + GRACE)
+        except (TimeoutError, ReplyLost):
+            raise Unresponsive from None
+        return dict(TOO_LARGE)
+    except TimeoutError:
+        kernel.interrupt()
+        try:
+            kernel.reply_to(msg_id, time.monotonic() + GRACE)
+        except TimeoutError:
+            raise Unresponsive from None
+        return {"status": "timeout", "ename": "", "evalue": ""}
+    status = reply.get("status")
+    outcome = {
+        "status": "ok" if status == "ok" else "error",
+        "ename": _name(reply.get("ename")) if status != "ok" else "",
+        "evalue": str(reply.get("evalue", ""))[:MESSAGE_CHARS] if status != "ok" else "",
+    }
+    if expressions:
+        outcome["done"] = _expression(reply, "done") if status == "ok" else None
+    return outcome
+
+
+def _name(ename: object) -> str:
+    """An exception's type name as the kernel reports it, if it looks like one."""
+    text = str(ename or "")
+    return text if re.fullmatch(r"[A-Za-z_][\w.]{0,79}", text) else "an exception"
+
+
+def _expression(reply: dict, name: str) -> str | None:
+    """The text of user expression ``name`` in an execute reply (None if absent or odd)."""
+    found = reply.get("user_expressions")
+    found = found.get(name) if isinstance(found, dict) else None
+    data = found.get("data") if isinstance(found, dict) else None
+    return data.get("text/plain") if isinstance(data, dict) else None

@@ -11,6 +11,9 @@ is a plain dict, ready for JSON (the cache, the sheet and the feedback page read
               shows its code or its exception message, only its exception type
     errors    [{cell, message}] for other cells that raised (the learner's own code)
     cacheable False when the failure was the machine's, not the submission's
+
+Learner code that uses a tampering technique (``harden.flags``) is "flagged for review" in the
+reason; messages that quote hidden test code are withheld (``harden.redact``).
 """
 
 from __future__ import annotations
@@ -21,22 +24,31 @@ from pathlib import Path
 
 from nbformat import NotebookNode
 
+from nncourse.grading import harden
 from nncourse.grading.assemble import grading_notebook
 from nncourse.grading.execute import Run, run_notebook
 from nncourse.grading.notebook import NotebookError, autograded_points, parse_notebook
+from nncourse.grading.sandbox import Confinement, Limits
 
 MESSAGE_CHARS = 300
+REASON_CHARS = 600
+MAX_ERRORS = 20
 
 
 @dataclass(frozen=True)
 class Options:
-    """Time limits in seconds: for the whole submission and for any one cell."""
+    """Limits: seconds for the whole submission and for any one cell, the kernel's memory
+    (RLIMIT_DATA, MB) and the largest notebook file read (MB)."""
 
     timeout: float = 600.0
     cell_timeout: float = 120.0
+    memory_mb: int = 4096
+    max_notebook_mb: float = 20.0
 
 
-def grade_notebook(data: bytes, source: NotebookNode, options: Options) -> dict:
+def grade_notebook(
+    data: bytes, source: NotebookNode, options: Options, conf: Confinement | None = None
+) -> dict:
     """The result for one submission's file content (see the module docstring)."""
     points = autograded_points(source)
     try:
@@ -44,13 +56,22 @@ def grade_notebook(data: bytes, source: NotebookNode, options: Options) -> dict:
     except NotebookError as err:
         return _result(points, [], "invalid", f"not a readable notebook: {_short(str(err))}")
     nb, notes = grading_notebook(submission, source)
-    with tempfile.TemporaryDirectory(prefix="nncourse-grade-") as workdir:
-        run = run_notebook(nb, Path(workdir), options.cell_timeout, options.timeout)
+    limits = Limits(memory_mb=options.memory_mb)
+    with tempfile.TemporaryDirectory(prefix="nncourse-grade-", dir=_short_tmp()) as workdir:
+        run = run_notebook(nb, Path(workdir), options.cell_timeout, options.timeout, conf, limits)
     status, trouble = _status(nb, run, options)
-    result = _result(points, _judge_parts(nb, run, points), status, "; ".join(trouble + notes))
-    result["errors"] = _cell_errors(nb, run)
+    secrets = harden.secret_lines([c.source for c in nb.cells if _tag(c).get("hidden")])
+    parts = _judge_parts(nb, run, points, secrets)
+    result = _result(points, parts, status, "; ".join(trouble + notes + _review(nb, run)))
+    result["errors"] = _cell_errors(nb, run, secrets)
     result["cacheable"] = not run.stopped or not run.stopped.startswith("kernel failed")
     return result
+
+
+def _short_tmp() -> str | None:
+    """A temporary folder whose paths fit a Unix socket's address (108 bytes); None: the usual."""
+    usual = tempfile.gettempdir()
+    return None if len(usual) <= 40 or not Path("/tmp").is_dir() else "/tmp"
 
 
 def ungraded(points: dict[str, float], status: str, reason: str) -> dict:
@@ -65,7 +86,7 @@ def _result(points: dict[str, float], parts: list[dict], status: str, reason: st
     total = sum(p["points"] for p in parts)
     return {
         "status": status,
-        "reason": reason,
+        "reason": _short(reason, REASON_CHARS),
         "total": total,
         "max": sum(points.values()),
         "parts": parts,
@@ -85,16 +106,29 @@ def _part(gid: str, max_points: float, result: str, message: str) -> dict:
     }
 
 
-def _judge_parts(nb: NotebookNode, run: Run, points: dict[str, float]) -> list[dict]:
+def _tag(cell: NotebookNode) -> dict:
+    return cell.metadata.get("nncourse", {})
+
+
+def _review(nb: NotebookNode, run: Run) -> list[str]:
+    """Notes for the instructor: stray processes, tampering techniques in the learner's code."""
+    notes = [f"stopped {run.strays} process(es) the notebook left running"] if run.strays else []
+    used = harden.flags([c.source for c in nb.cells if c.cell_type == "code" and not _tag(c)])
+    return notes + ([f"flagged for review: the code uses {', '.join(used)}"] if used else [])
+
+
+def _judge_parts(
+    nb: NotebookNode, run: Run, points: dict[str, float], secrets: set[str]
+) -> list[dict]:
     chunks: dict[str, list] = {gid: [] for gid in points}
     for cell, outcome in zip(nb.cells, run.outcomes):
-        tag = cell.metadata.get("nncourse", {})
+        tag = _tag(cell)
         if tag.get("part") in chunks:
             chunks[tag["part"]].append((outcome, tag.get("hidden", False)))
-    return [_part(gid, points[gid], *_judge(chunks[gid])) for gid in points]
+    return [_part(gid, points[gid], *_judge(chunks[gid], secrets)) for gid in points]
 
 
-def _judge(chunks: list[tuple[dict | None, bool]]) -> tuple[str, str]:
+def _judge(chunks: list[tuple[dict | None, bool]], secrets: set[str]) -> tuple[str, str]:
     """(result, message) of one test cell from its chunks' outcomes, in order."""
     for outcome, hidden in chunks:
         if outcome is None:
@@ -103,14 +137,18 @@ def _judge(chunks: list[tuple[dict | None, bool]]) -> tuple[str, str]:
             return "timeout", "timed out"
         if outcome["status"] != "ok":
             if hidden:
-                return "failed", f"hidden test failed ({outcome['ename']})"
-            return "failed", _describe(outcome)
+                return "failed", f"hidden test failed ({harden.redact(outcome['ename'], secrets)})"
+            return "failed", _describe(outcome, secrets)
     return "passed", ""
 
 
 def _status(nb: NotebookNode, run: Run, options: Options) -> tuple[str, list[str]]:
     if run.stopped == "timeout":
         return "timeout", [f"stopped at the {options.timeout:g} s limit for the whole notebook"]
+    if run.stopped == "unresponsive":
+        cell = nb.cells[run.timed_out_cells[-1]]
+        late = f"{_label(cell)} ignored the interrupt at {options.cell_timeout:g} s"
+        return "timeout", [f"{late}; the kernel was stopped"]
     if run.stopped:
         return "error", [f"{run.stopped} in {_label(_first_unrun(nb, run))}"]
     if run.timed_out_cells:
@@ -124,26 +162,31 @@ def _first_unrun(nb: NotebookNode, run: Run) -> NotebookNode | None:
     return unrun[0] if unrun else None
 
 
-def _cell_errors(nb: NotebookNode, run: Run) -> list[dict]:
-    return [
-        {"cell": _label(cell), "message": _describe(outcome)}
+def _cell_errors(nb: NotebookNode, run: Run, secrets: set[str]) -> list[dict]:
+    """Errors of the learner's own cells and read-only cells (the first ``MAX_ERRORS``)."""
+    errors = [
+        {"cell": _label(cell), "message": _describe(outcome, secrets)}
         for cell, outcome in zip(nb.cells, run.outcomes)
-        if outcome and outcome["status"] != "ok" and not cell.metadata.get("nncourse", {})
+        if outcome and outcome["status"] != "ok" and not {"part", "role"} & set(_tag(cell))
     ]
+    if len(errors) > MAX_ERRORS:
+        more = {"cell": "more cells", "message": f"{len(errors) - MAX_ERRORS} more not shown"}
+        errors = errors[:MAX_ERRORS] + [more]
+    return errors
 
 
-def _describe(outcome: dict) -> str:
+def _describe(outcome: dict, secrets: set[str] = frozenset()) -> str:
     if outcome["status"] == "timeout":
         return "timed out and was interrupted"
     text = f"{outcome['ename']}: {outcome['evalue']}" if outcome["evalue"] else outcome["ename"]
-    return _short(text)
+    return _short(harden.redact(text, secrets))
 
 
 def _label(cell: NotebookNode | None) -> str:
     """A cell named for messages: a test by its grade_id (never its code), else its first line."""
     if cell is None:
         return "a cell"
-    tag = cell.metadata.get("nncourse", {})
+    tag = _tag(cell)
     if tag.get("part"):
         return f"{'hidden part of ' if tag.get('hidden') else ''}test cell {tag['part']}"
     if tag.get("role") == "seed":

@@ -10,7 +10,10 @@ A cell's role comes from ``cell.metadata.nbgrader``:
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import stat
 from pathlib import Path
 
 import nbformat
@@ -32,10 +35,37 @@ def read_notebook(path: str | Path) -> NotebookNode:
     return parse_notebook(data)
 
 
-def parse_notebook(data: bytes) -> NotebookNode:
-    """Parse notebook file content; anything unreadable raises NotebookError."""
+def read_submission(path: str | Path, max_bytes: int) -> bytes:
+    """A submission's bytes. NotebookError, before reading it, for a symbolic link (it could
+    point at another learner's file), anything but a regular file (a FIFO would block), or a
+    file over ``max_bytes``."""
     try:
-        return notebook_from_dict(json.loads(data.decode("utf-8")))
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            raise NotebookError("it is a symbolic link, not a notebook file") from None
+        raise NotebookError(f"cannot read the file: {err.strerror or err}") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
+        os.close(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotebookError("it is not a regular file")
+        size, limit = info.st_size / 2**20, max_bytes / 2**20
+        raise NotebookError(f"the file is {size:.0f} MB, over the {limit:g} MB limit")
+    with os.fdopen(fd, "rb") as handle:
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise NotebookError(f"the file grew over the {max_bytes / 2**20:g} MB limit")
+    return data
+
+
+def parse_notebook(data: bytes) -> NotebookNode:
+    """Parse notebook file content (a UTF-8 byte-order mark is fine); anything unreadable
+    raises NotebookError."""
+    if not data.strip():
+        raise NotebookError("the file is empty")
+    try:
+        return notebook_from_dict(json.loads(data.decode("utf-8-sig")))
     except NotebookError:
         raise
     except (ValueError, RecursionError) as err:  # JSON and UTF-8 errors are ValueErrors
