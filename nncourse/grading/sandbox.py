@@ -24,6 +24,7 @@ from pathlib import Path
 from nncourse.grading.launcher import descendants
 
 LAUNCHER = str(Path(__file__).with_name("launcher.py"))
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # nncourse/, which the kernel imports
 UID_BASE = 2_000_000_000  # far above any real account; the pid makes each kernel's id unique
 SCRATCH = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")  # world-writable: private in the kernel
 ENV_KEEP = ("PATH", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "TZ", "PYTHONPATH", "VIRTUAL_ENV")
@@ -139,7 +140,7 @@ def launcher_plan(conf: Confinement, limits: Limits, timeout: float, run_dir: st
         "isolate": conf.isolate,
         "network": conf.isolate,
         "uid_base": UID_BASE if conf.drop else None,
-        "scratch": [p for p in SCRATCH if os.path.isdir(p)],
+        "scratch": private_scratch(),
         "scratch_size": "64m",
         "disk": f"{limits.disk_mb}m",
         "hide": list(conf.hide),
@@ -154,6 +155,25 @@ def launcher_plan(conf: Confinement, limits: Limits, timeout: float, run_dir: st
         },
         "env": kernel_env(run_dir),
     }
+
+
+def private_scratch() -> list[str]:
+    """The world-writable dirs to replace with empty private ones in the kernel.
+
+    A dir that holds the Python the kernel runs (a checkout under /tmp with its .venv, say)
+    must stay visible, so it is left shared: the rlimits and the other mounts still apply.
+    """
+    needed = [sys.prefix, sys.base_prefix, os.path.realpath(sys.executable), str(PACKAGE_ROOT)]
+    return [
+        p
+        for p in SCRATCH
+        if os.path.isdir(p) and not any(_inside(os.path.realpath(n), p) for n in needed)
+    ]
+
+
+def _inside(path: str, folder: str) -> bool:
+    folder = os.path.realpath(folder)
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def kernel_env(run_dir: str) -> dict[str, str]:
