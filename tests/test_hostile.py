@@ -224,8 +224,28 @@ def test_unseeded_randomness_grades_the_same_every_time(batch):
 
 def test_no_process_survives_the_batch(batch):
     _wait_until_gone("hostile-batch")  # no kernel, launcher, sleeper, spinner or fork
-    commands = [_cmdline(p) for p in _pids()]
-    assert not [c for c in commands if b"86399" in c or b"86398" in c or b"while True" in c]
+    # what runaway_processes starts, matched by its exact argv (other programs on the machine,
+    # a CI harness included, may well mention these words in their own command lines)
+    runaways = [argv for argv in map(_argv, _pids()) if _is_runaway(argv)]
+    assert not runaways
+
+
+def _argv(pid: str) -> list[bytes]:
+    return _cmdline(pid).rstrip(b"\0").split(b"\0")
+
+
+def _is_runaway(argv: list[bytes]) -> bool:
+    """``sleep 86399``, ``sleep 86398`` or ``python -c "while True: pass"``."""
+    if len(argv) == 2 and os.path.basename(argv[0]) == b"sleep":
+        return argv[1] in (b"86399", b"86398")
+    return len(argv) == 3 and argv[1] == b"-c" and argv[2] == b"while True: pass"
+
+
+def test_the_runaway_matcher_knows_what_it_looks_for():
+    assert _is_runaway([b"sleep", b"86399"]) and _is_runaway([b"/bin/sleep", b"86398"])
+    assert _is_runaway([b"/usr/bin/python3", b"-c", b"while True: pass"])
+    assert not _is_runaway([b"bash", b"-c", b"echo 'while True: pass' sleep 86399"])
+    assert not _is_runaway([b"sleep", b"5"])
 
 
 @pytest.mark.skipif(not ISOLATED, reason="needs root and namespaces")
