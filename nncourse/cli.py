@@ -98,13 +98,19 @@ def _private_paths(args: argparse.Namespace, cache_dir: Path | None) -> list[Pat
 
 
 class _terminate_as_interrupt:
-    """SIGTERM raises KeyboardInterrupt, as Ctrl-C does, so both stop a batch the same way."""
+    """SIGTERM raises KeyboardInterrupt, as Ctrl-C does, so both stop a batch the same way.
+
+    SIGINT gets Python's own handler back even when the grader was started with SIGINT ignored
+    (as ``nohup`` and some job runners do): Ctrl-C must always stop a batch cleanly.
+    """
 
     def __enter__(self) -> None:
         self.previous = signal.signal(signal.SIGTERM, self._raise)
+        self.previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
 
     def __exit__(self, *exc) -> None:
         signal.signal(signal.SIGTERM, self.previous)
+        signal.signal(signal.SIGINT, self.previous_int)
 
     @staticmethod
     def _raise(signum, frame):

@@ -13,7 +13,7 @@ import hashlib
 import json
 import multiprocessing
 import sys
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import CancelledError, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict
 from pathlib import Path
@@ -165,7 +165,7 @@ def _run(todo: list, sources: dict[str, Path], options: Options, conf, jobs: int
 def _exception(future) -> BaseException | None:
     try:
         return future.exception()
-    except BaseException as err:  # noqa: BLE001 - cancelled
+    except CancelledError as err:  # (not BaseException: that would swallow a Ctrl-C)
         return err
 
 
