@@ -14,7 +14,7 @@ from nbformat import v4
 
 from nncourse.grading import harden, sandbox
 from nncourse.grading.assemble import grading_notebook
-from nncourse.grading.guard import PLAIN, plain
+from nncourse.grading.guard import JUDGED, PLAIN, judged, plain
 from nncourse.grading.notebook import (
     NotebookError,
     autograded_points,
@@ -112,8 +112,8 @@ def test_moved_retyped_and_duplicated_test_cells_run_as_the_source_has_them():
         ("assert True", {}),  # the learner's bonus "test" stays after setup, as code, ungraded
         ("def f():\n    return 1", {}),
         ("helper = 3", {}),
-        ("assert f() == 1", {"part": "t1", "hidden": False}),
-        ("assert f() > 0", {"part": "t2", "hidden": False}),
+        ("assert f() == 1", {"part": "t1", "hidden": False, "chunk": 0}),
+        ("assert f() > 0", {"part": "t2", "hidden": False, "chunk": 0}),
     ]
     assert "test cell t2 was changed to markdown" in notes
     assert "a copy of test cell t1 was ignored" in notes
@@ -133,7 +133,7 @@ class AlwaysEqual:
 
 
 def run_test(code: str, value) -> None:
-    exec(harden.test_code(code), {"np": np, "f": lambda: value, PLAIN: plain})
+    exec(harden.test_code(code), {"np": np, "f": lambda: value, PLAIN: plain, JUDGED: judged})
 
 
 @pytest.mark.parametrize(

@@ -68,6 +68,10 @@ EXPECTED = {
     "fake_values": ("ok", NOTHING, "flagged for review: the code uses stack frames"),
     "patches_checks": ("ok", NOTHING, "flagged for review: the code uses IPython's hooks"),
     "swallows_errors": ("ok", NOTHING, "flagged for review"),
+    # in-place patches the guard cannot undo: the grader judges the recorded checks itself
+    "checks_patched_in_place": ("ok", NOTHING, "flagged for review: the code uses code objects"),
+    "checks_silenced": ("ok", NOTHING, "flagged for review: the code uses code objects"),
+    "asserts_patched_in_place": ("ok", NOTHING, "flagged for review: the code uses the grader"),
     # 6. snooping (aimed at real paths by the test): nothing to read, write or connect to
     "snoops": ("ok", RIGHT, ""),  # (stored with a placeholder: its attack cell just fails)
     "snoops_aimed": ("ok", RIGHT, "") if ISOLATED else ("ok", NOTHING, ""),
@@ -209,6 +213,11 @@ def test_messages_explain_what_happened(batch):
     assert "double(1.5) is a Peeker, not a number" in fakes
     assert "TestNotFinished" in page(batch, "swallows_errors")
     assert "double(1.5) is 2.5, expected 3." in page(batch, "patches_checks")
+    outside = "(judged by the grader, outside the notebook)"
+    assert f"double(1.5) is 2.5, expected 3. {outside}" in page(batch, "checks_patched_in_place")
+    assert "ChecksMissing: only 0 of this test" in page(batch, "checks_silenced")
+    asserts = page(batch, "asserts_patched_in_place")
+    assert f"an assert of this test does not hold {outside}" in asserts
 
 
 def test_unseeded_randomness_grades_the_same_every_time(batch):

@@ -82,9 +82,12 @@ def _split(cell: NotebookNode) -> list[NotebookNode]:
     chunks = markers.hidden_chunks(cell.source)
     if chunks is None:  # hidden code inside a block: run it whole, report failures as hidden
         chunks = [(cell.source, True)]
-    return [_cell(code, {"part": gid, "hidden": hidden}) for code, hidden in chunks] or [
+    cells = [_cell(code, {"part": gid, "hidden": hidden}) for code, hidden in chunks] or [
         _cell("pass", {"part": gid, "hidden": False})
     ]
+    for number, cell in enumerate(cells):
+        cell.metadata.nncourse["chunk"] = number
+    return cells
 
 
 def _clean(cell: NotebookNode) -> NotebookNode:

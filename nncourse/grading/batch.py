@@ -21,7 +21,7 @@ from typing import TextIO
 
 from nncourse.grading import cache, sandbox
 from nncourse.grading.discover import UNKNOWN, Submission, match_assignment
-from nncourse.grading.grade import Options, grade_notebook, ungraded
+from nncourse.grading.grade import Options, grade_notebook, reference_checks, ungraded
 from nncourse.grading.notebook import (
     NotebookError,
     autograded_points,
@@ -139,14 +139,18 @@ def _run(todo: list, sources: dict[str, Path], options: Options, conf, jobs: int
                 result = _failure(err)
             yield (sub, data, digest), result
         return
+    refs: dict[str, dict[str, int] | None] = {}
     for attempt in range(2):
         pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=_context())
         broken = []
         try:
+            needed = {sub.assignment for sub, _, _ in todo} - set(refs)
+            refs.update(_references(pool, {name: sources[name] for name in needed}, options, conf))
             futures = {
-                pool.submit(_work, data, str(sources[sub.assignment]), options, conf): task
+                pool.submit(_work, data, str(sources[sub.assignment]), options, conf, ref): task
                 for task in todo
                 for sub, data, _ in [task]
+                for ref in [refs[sub.assignment]]
             }
             for future in as_completed(futures):
                 if attempt == 0 and isinstance(_exception(future), BrokenProcessPool):
@@ -160,6 +164,27 @@ def _run(todo: list, sources: dict[str, Path], options: Options, conf, jobs: int
         if not broken:
             return
         todo = broken
+
+
+def _references(
+    pool: ProcessPoolExecutor, sources: dict[str, Path], options: Options, conf
+) -> dict[str, dict[str, int] | None]:
+    """``grade.reference_checks`` of each source, computed in the workers side by side (None
+    where that failed: the worker then tries again itself)."""
+    futures = {
+        name: pool.submit(_reference_work, str(p), options, conf) for name, p in sources.items()
+    }
+    found: dict[str, dict[str, int] | None] = {}
+    for name, future in futures.items():
+        try:
+            found[name] = json.loads(future.result())
+        except Exception:  # noqa: BLE001 - e.g. a dead worker
+            found[name] = None
+    return found
+
+
+def _reference_work(source_path: str, options: Options, conf: sandbox.Confinement) -> str:
+    return json.dumps(reference_checks(read_notebook(source_path), options, conf))
 
 
 def _exception(future) -> BaseException | None:
@@ -204,6 +229,13 @@ def _failure(err: Exception) -> str:
     return f"{type(err).__name__}: {err}"[:200]
 
 
-def _work(data: bytes, source_path: str, options: Options, conf: sandbox.Confinement) -> str:
+def _work(
+    data: bytes,
+    source_path: str,
+    options: Options,
+    conf: sandbox.Confinement,
+    reference: dict[str, int] | None = None,
+) -> str:
     """Worker entry point: grade one submission, return the result as JSON text."""
-    return json.dumps(grade_notebook(data, read_notebook(source_path), options, conf))
+    source = read_notebook(source_path)
+    return json.dumps(grade_notebook(data, source, options, conf, reference))

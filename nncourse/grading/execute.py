@@ -9,20 +9,24 @@ message, and the test's finishing nonce): output never changes a grade, nothing 
 Before the learner's first cell the grader's set-up (``guard.install``) runs; around each
 read-only cell the guard records what it defines; before each test the guard restores its
 pristine state, and the test itself is hardened (``harden.test_code``) and must reach its
-``harden.finished`` line to pass.
+``harden.finished`` line to pass. Its check calls come back as plain data and are judged again
+here, outside the kernel (``evidence``); with a ``reference`` (the number of check calls each
+test chunk made when the instructor's solution was graded) fewer calls fail the test.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 import secrets
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbformat import NotebookNode
 
-from nncourse.grading import harden
+from nncourse.grading import evidence, harden
 from nncourse.grading.kernel import MAX_REPLY, KernelDied, KernelStartError, ReplyLost, launch
 from nncourse.grading.sandbox import Confinement, Limits
 
@@ -30,6 +34,7 @@ GRACE = 5.0  # seconds a kernel gets to honour an interrupt
 STEP_TIMEOUT = 10.0  # seconds for one of the grader's own steps
 MESSAGE_CHARS = 2000
 GUARD = '__import__("sys").modules["nncourse.grading.guard"].GUARD'
+EVIDENCE = f"{GUARD}.evidence()"
 NOT_FINISHED = {
     "status": "error",
     "ename": "TestNotFinished",
@@ -60,6 +65,7 @@ class Run:
     stopped: str | None = None  # "timeout", "unresponsive", "kernel died", "kernel failed ..."
     timed_out_cells: list[int] = field(default_factory=list)
     strays: int = 0  # processes left running by cells, stopped by the grader
+    checks: dict[str, int] = field(default_factory=dict)  # check calls per passing test chunk
 
 
 def run_notebook(
@@ -69,8 +75,12 @@ def run_notebook(
     timeout: float,
     conf: Confinement | None = None,
     limits: Limits | None = None,
+    reference: dict[str, int] | None = None,
 ) -> Run:
-    """Execute ``nb`` in a new kernel whose run dir is ``workdir``; see the module docstring."""
+    """Execute ``nb`` in a new kernel whose run dir is ``workdir``; see the module docstring.
+
+    ``reference`` maps ``chunk_key`` to the check calls that chunk must make at least.
+    """
     run = Run(outcomes=[None] * len(nb.cells))
     try:
         kernel = launch(workdir, conf or Confinement(), limits or Limits(), timeout)
@@ -78,7 +88,7 @@ def run_notebook(
         run.stopped = f"kernel failed to start ({err})"
         return run
     try:
-        _cells(kernel, nb, run, cell_timeout, time.monotonic() + timeout)
+        _cells(kernel, nb, run, cell_timeout, time.monotonic() + timeout, reference or {})
     except KernelDied:
         run.stopped = "kernel died"
     except Unresponsive:
@@ -88,7 +98,14 @@ def run_notebook(
     return run
 
 
-def _cells(kernel, nb: NotebookNode, run: Run, limit: float, deadline: float) -> None:
+def chunk_key(tag: dict) -> str:
+    """The name of a test chunk, the same in every grading notebook of one source."""
+    return f"{tag.get('part')}/{tag.get('chunk', 0)}"
+
+
+def _cells(
+    kernel, nb: NotebookNode, run: Run, limit: float, deadline: float, reference: dict[str, int]
+) -> None:
     failed_parts = set()
     for index, cell in enumerate(nb.cells):
         tag = cell.metadata.get("nncourse", {})
@@ -99,7 +116,7 @@ def _cells(kernel, nb: NotebookNode, run: Run, limit: float, deadline: float) ->
             run.stopped = "timeout"
             return
         try:
-            outcome = _cell(kernel, cell.source, tag, min(limit, left))
+            outcome = _cell(kernel, cell.source, tag, min(limit, left), reference, run)
         except Unresponsive:
             run.outcomes[index] = {"status": "timeout", "ename": "", "evalue": ""}
             run.timed_out_cells.append(index)
@@ -121,7 +138,9 @@ def _cells(kernel, nb: NotebookNode, run: Run, limit: float, deadline: float) ->
             failed_parts.add(tag["part"])  # later chunks of a failed test cell would not have run
 
 
-def _cell(kernel, source: str, tag: dict, limit: float) -> dict:
+def _cell(
+    kernel, source: str, tag: dict, limit: float, reference: dict[str, int], run: Run
+) -> dict:
     """Run one cell with the grader's steps around it; return its outcome."""
     if tag.get("read_only"):
         _step(kernel, f"{GUARD}.before_read_only()")
@@ -134,11 +153,34 @@ def _cell(kernel, source: str, tag: dict, limit: float) -> dict:
         return dict(GUARD_FAILED)
     nonce = secrets.token_hex(16)
     code = harden.test_code(source) + harden.finished(nonce)
-    outcome = _run(kernel, code, limit, {"done": harden.DONE})
-    if outcome["status"] == "ok" and outcome.pop("done") != repr(nonce):
+    outcome = _run(kernel, code, limit, {"done": harden.DONE, "evidence": EVIDENCE})
+    done, record = outcome.pop("done", None), outcome.pop("evidence", None)
+    if outcome["status"] != "ok":
+        return outcome
+    if done != repr(nonce):
         return dict(NOT_FINISHED)
-    outcome.pop("done", None)
-    return outcome
+    return _judge_outside(record, tag, reference, run) or outcome
+
+
+def _judge_outside(text: str | None, tag: dict, reference: dict[str, int], run: Run) -> dict | None:
+    """None if the chunk's recorded checks pass here too, else the failing outcome."""
+    try:
+        records = evidence.loads(ast.literal_eval(text) if text else None)
+    except (ValueError, SyntaxError, MemoryError, RecursionError, evidence.BadEvidence) as err:
+        return {"status": "error", "ename": "BadEvidence", "evalue": str(err)[:200]}
+    key = chunk_key(tag)
+    failure = evidence.judge(records, _checks(), reference.get(key))
+    if failure:
+        ename, _, evalue = failure.partition(": ")
+        return {"status": "error", "ename": ename, "evalue": evalue[:MESSAGE_CHARS]}
+    run.checks[key] = len(records)
+    return None
+
+
+def _checks():
+    """The real ``nncourse.checks`` of this (the grader's) process."""
+    __import__("nncourse.checks")
+    return sys.modules["nncourse.checks"]
 
 
 def _step(kernel, code: str) -> dict:
@@ -180,8 +222,8 @@ def _run(
         "ename": _name(reply.get("ename")) if status != "ok" else "",
         "evalue": str(reply.get("evalue", ""))[:MESSAGE_CHARS] if status != "ok" else "",
     }
-    if expressions:
-        outcome["done"] = _expression(reply, "done") if status == "ok" else None
+    for name in expressions or {}:
+        outcome[name] = _expression(reply, name) if status == "ok" else None
     return outcome
 
 

@@ -12,16 +12,22 @@ is a plain dict, ready for JSON (the cache, the sheet and the feedback page read
     errors    [{cell, message}] for other cells that raised (the learner's own code)
     cacheable False when the failure was the machine's, not the submission's
 
+Each test's check calls are judged a second time in the grader's process, on plain data
+(``evidence``), and must be at least as many as when the source itself is graded
+(``reference_checks``, computed once per source and options).
+
 Learner code that uses a tampering technique (``harden.flags``) is "flagged for review" in the
 reason; messages that quote hidden test code are withheld (``harden.redact``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import nbformat
 from nbformat import NotebookNode
 
 from nncourse.grading import harden
@@ -47,18 +53,25 @@ class Options:
 
 
 def grade_notebook(
-    data: bytes, source: NotebookNode, options: Options, conf: Confinement | None = None
+    data: bytes,
+    source: NotebookNode,
+    options: Options,
+    conf: Confinement | None = None,
+    reference: dict[str, int] | None = None,
 ) -> dict:
-    """The result for one submission's file content (see the module docstring)."""
+    """The result for one submission's file content (see the module docstring).
+
+    ``reference``: ``reference_checks(source, options, conf)``, computed here when not given.
+    """
     points = autograded_points(source)
     try:
         submission = parse_notebook(data)
     except NotebookError as err:
         return _result(points, [], "invalid", f"not a readable notebook: {_short(str(err))}")
+    if reference is None:
+        reference = reference_checks(source, options, conf)
     nb, notes = grading_notebook(submission, source)
-    limits = Limits(memory_mb=options.memory_mb)
-    with tempfile.TemporaryDirectory(prefix="nncourse-grade-", dir=_short_tmp()) as workdir:
-        run = run_notebook(nb, Path(workdir), options.cell_timeout, options.timeout, conf, limits)
+    run = _execute(nb, options, conf, reference)
     status, trouble = _status(nb, run, options)
     secrets = harden.secret_lines([c.source for c in nb.cells if _tag(c).get("hidden")])
     parts = _judge_parts(nb, run, points, secrets)
@@ -66,6 +79,29 @@ def grade_notebook(
     result["errors"] = _cell_errors(nb, run, secrets)
     result["cacheable"] = not run.stopped or not run.stopped.startswith("kernel failed")
     return result
+
+
+_REFERENCES: dict[str, dict[str, int]] = {}
+
+
+def reference_checks(
+    source: NotebookNode, options: Options, conf: Confinement | None = None
+) -> dict[str, int]:
+    """How many check calls each test chunk makes when the source itself is graded (chunks
+    that fail there are left out). Computed once per source and options in a process."""
+    key = hashlib.sha256((nbformat.writes(source) + repr(asdict(options))).encode()).hexdigest()
+    if key not in _REFERENCES:
+        nb, _ = grading_notebook(source, source)
+        _REFERENCES[key] = _execute(nb, options, conf, {}).checks
+    return dict(_REFERENCES[key])
+
+
+def _execute(nb: NotebookNode, options: Options, conf, reference: dict[str, int]) -> Run:
+    limits = Limits(memory_mb=options.memory_mb)
+    with tempfile.TemporaryDirectory(prefix="nncourse-grade-", dir=_short_tmp()) as workdir:
+        return run_notebook(
+            nb, Path(workdir), options.cell_timeout, options.timeout, conf, limits, reference
+        )
 
 
 def _short_tmp() -> str | None:

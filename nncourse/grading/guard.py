@@ -23,7 +23,10 @@ import sys
 import threading
 import types
 
+from nncourse.grading import evidence
+
 PLAIN = "_nncourse_plain"  # the name test code (rewritten by ``harden``) calls
+JUDGED = "_nncourse_judged"  # ... and the name its asserts call
 GUARDED = ("numpy", "nncourse", "random", "math", "builtins")
 PRELOAD = ("numpy", "nncourse.checks", "nncourse.gradcheck", "nncourse.activations")
 PRELOAD += ("nncourse.losses", "nncourse.layers", "nncourse.models", "nncourse.optimizers")
@@ -36,6 +39,8 @@ ESCAPES["cell"] = ("bash", "sh", "script", "perl", "ruby", "python2", "python3",
 TRANSFORMERS = ("input_transformers_cleanup", "input_transformers_post", "ast_transformers")
 OBJECT_CHECKS = ("check_type", "check_no_overflow")
 MAX_DEPTH = 32
+RECORDS: list[dict] = []  # the check calls of the test now running (see evidence.py)
+NESTED: list[str] = []  # the checks running now
 
 
 class Guard:
@@ -80,7 +85,13 @@ class Guard:
         sys.excepthook, sys.displayhook = self.hooks
         self._restore_shell()
         self.shell.user_ns.update(self.names)
-        self.shell.user_ns.update(__builtins__=builtins, **{PLAIN: plain})
+        self.shell.user_ns.update(__builtins__=builtins, **{PLAIN: plain, JUDGED: judged})
+        RECORDS.clear()
+        NESTED.clear()
+
+    def evidence(self) -> str:
+        """The check calls of the test that just ran, as JSON for the grader to judge again."""
+        return evidence.dumps(RECORDS)
 
     def _restore_shell(self) -> None:
         shell = self.shell
@@ -130,6 +141,7 @@ def install(shell) -> Guard:
     _disable_escapes(shell)
     guard = Guard(shell)
     shell.user_ns[PLAIN] = plain
+    shell.user_ns[JUDGED] = judged
     sys.modules[__name__].GUARD = guard
     return guard
 
@@ -196,9 +208,22 @@ def _plain_arguments(fn, failed: type) -> types.FunctionType:
                 bound.arguments[key] = plain(bound.arguments[key], label)
         except TypeError as err:
             raise failed(str(err)) from None
-        return fn(*bound.args, **bound.kwargs)
+        if not NESTED:  # a check calling another (check_close -> check_shape) is one call
+            RECORDS.append(evidence.record(fn.__name__, dict(bound.arguments)))
+        NESTED.append(fn.__name__)
+        try:
+            return fn(*bound.args, **bound.kwargs)
+        finally:
+            NESTED.pop()
 
     return checked
+
+
+def judged(kind: str, name: str, left, right, negate: bool = False) -> bool:
+    """An assert's condition (``evidence.assertion``), recorded for the grader to judge again."""
+    args = {"kind": kind, "name": name, "left": left, "right": right, "negate": negate}
+    RECORDS.append(evidence.record(evidence.ASSERT, args))
+    return evidence.assertion(kind, name, left, right, negate)
 
 
 def plain(value, what: str = "the value", depth: int = 0):

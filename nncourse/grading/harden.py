@@ -2,7 +2,9 @@
 
 ``test_code`` rewrites a test's ``assert`` statements so that what they compare is first made
 plain data inside the kernel (``guard.plain``): an object whose ``__eq__`` is always true, or a
-fake array answering ``np.array_equal``, then fails instead of passing. ``finished`` is the
+fake array answering ``np.array_equal``, then fails instead of passing. An assert that compares
+or calls a numpy predicate becomes a ``guard.judged`` call, recorded so that the grader judges
+it again outside the kernel (``evidence``). ``finished`` is the
 line appended to every test: a test passes only if the kernel reports the fresh nonce it sets,
 which code swallowing the test's exception never reaches. ``flags`` names the tampering
 techniques a learner's code uses (a human should look), and ``redact`` keeps hidden test code
@@ -14,7 +16,8 @@ from __future__ import annotations
 import ast
 import re
 
-from nncourse.grading.guard import PLAIN
+from nncourse.grading.evidence import OPERATORS, PREDICATES
+from nncourse.grading.guard import JUDGED, PLAIN
 
 DONE = "_nncourse_test_finished"
 MIN_SECRET_CHARS = 8
@@ -33,6 +36,7 @@ FLAGS = {
     "changes to numpy": r"\b(np|numpy)(\.\w+)+\s*=(?!=)|setattr\(\s*(np|numpy)\b",
     "sys.modules or the import system": r"sys\.(modules|meta_path|path_hooks)|importlib\.reload",
     "ctypes": r"\bctypes\b",
+    "code objects": r"__code__|__wrapped__|__closure__|__globals__|__(kw)?defaults__",
 }
 
 
@@ -51,8 +55,41 @@ class _Asserts(ast.NodeTransformer):
         self.source = source
 
     def visit_Assert(self, node: ast.Assert) -> ast.Assert:
-        node.test = _Plain(self.source).visit(node.test)
+        node.test = _judged(_Plain(self.source).visit(node.test))
         return node
+
+
+def _judged(test: ast.expr) -> ast.expr:
+    """``[not] a <op> b`` or ``[not] np.<predicate>(...)`` as a ``guard.judged`` call, which
+    records it for the grader to judge again outside the kernel; anything else unchanged."""
+    negate = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+    inner = test.operand if negate else test
+    if isinstance(inner, ast.Compare) and len(inner.ops) == 1:
+        op = type(inner.ops[0]).__name__
+        if op not in OPERATORS:
+            return test
+        args = [ast.Constant("compare"), ast.Constant(op), inner.left, inner.comparators[0]]
+    elif isinstance(inner, ast.Call) and _predicate(inner):
+        keywords = inner.keywords
+        args = [ast.Constant("numpy"), ast.Constant(inner.func.attr), ast.List(inner.args)]
+        args.append(ast.Dict([ast.Constant(k.arg) for k in keywords], [k.value for k in keywords]))
+    else:
+        return test
+    call = ast.Call(ast.Name(JUDGED, ast.Load()), [*args, ast.Constant(negate)], [])
+    return ast.copy_location(call, test)
+
+
+def _predicate(call: ast.Call) -> bool:
+    func = call.func
+    plain_args = not any(isinstance(a, ast.Starred) for a in call.args)
+    plain_args = plain_args and all(k.arg is not None for k in call.keywords)
+    return (
+        plain_args
+        and isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Name)
+        and func.value.id in {"np", "numpy"}
+        and func.attr in PREDICATES
+    )
 
 
 class _Plain(ast.NodeTransformer):

@@ -189,6 +189,27 @@ def swallow(lines):
 
 get_ipython().input_transformers_post.append(swallow)"""
 
+IN_PLACE = """# the guard puts names back, not code objects: make the real check a no-op
+check_close.__wrapped__.__code__ = (lambda *args, **kwargs: None).__code__
+"""
+
+SILENCE = """# the same for the grader's wrapper around it (its code needs four free variables)
+def _no_op(signature, data, failed, fn):
+    def checked(*args, **kwargs):
+        return (signature, data, failed, fn) and None
+
+    return checked
+
+
+check_close.__code__ = _no_op(1, 2, 3, 4).__code__
+"""
+
+ASSERTS_IN_PLACE = """# what the grader's rewritten asserts call, made to say yes to anything
+import nncourse.grading.evidence as evidence
+
+evidence.assertion.__code__ = (lambda *args, **kwargs: True).__code__
+"""
+
 SWALLOW = """import os
 import sys
 
@@ -416,6 +437,18 @@ CASES: dict[str, tuple[str, Callable[[NotebookNode], None]]] = {
     "patches_checks": (
         "a wrong answer; patches numpy, the checks, builtins and the input transformers",
         both(solve(WRONG), after("double", PATCHES)),
+    ),
+    "checks_patched_in_place": (
+        "a wrong answer; the real check_close's code replaced by a no-op",
+        both(solve(WRONG), after("double", IN_PLACE)),
+    ),
+    "checks_silenced": (
+        "a wrong answer; the grader's wrapper around check_close replaced by a no-op",
+        both(solve(WRONG), after("double", SILENCE)),
+    ),
+    "asserts_patched_in_place": (
+        "a wrong answer; the function the grader's asserts call made to say yes to anything",
+        both(solve(WRONG), after("double", ASSERTS_IN_PLACE)),
     ),
     "swallows_errors": (
         "a wrong answer; the shell's class made to report every cell a success, output off",
