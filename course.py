@@ -32,6 +32,7 @@ def environment() -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         TF_CPP_MIN_LOG_LEVEL="3",
+        TF_ENABLE_ONEDNN_OPTS="0",  # TF_CPP_MIN_LOG_LEVEL does not silence its notice
         KERAS_BACKEND="tensorflow",
         MPLCONFIGDIR=str(CACHE / "matplotlib"),
         IPYTHONDIR=str(CACHE / "ipython"),

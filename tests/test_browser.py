@@ -97,7 +97,7 @@ def quiet_environment(tmp: Path) -> dict[str, str]:
     for name, folder in dirs.items():
         env[name] = str(tmp / folder)
         (tmp / folder).mkdir(parents=True, exist_ok=True)
-    env.update(TF_CPP_MIN_LOG_LEVEL="3", PYTHONDONTWRITEBYTECODE="1")
+    env.update(TF_CPP_MIN_LOG_LEVEL="3", TF_ENABLE_ONEDNN_OPTS="0", PYTHONDONTWRITEBYTECODE="1")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     (tmp / "jupyter-config" / "jupyter_lab_config.json").write_text(json.dumps(LAB_CONFIG))
     (tmp / "jupyter-config" / "labconfig").mkdir()

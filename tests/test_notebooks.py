@@ -2,7 +2,10 @@
 
 import ast
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -13,6 +16,7 @@ LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 STORED = LESSONS + sorted((ROOT / "solutions").glob("*.ipynb"))
 STORED += sorted((ROOT / "exercises").glob("*.ipynb"))
 EXPECTED_LESSONS = 12  # 00_welcome … 11_ann_cnn_rnn_compared
+QUIET_TF = ("TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS")  # both needed for a quiet start
 
 
 def code_cells(path: Path) -> list[str]:
@@ -61,8 +65,22 @@ def test_tensorflow_is_silenced_before_it_is_imported(path):
     source = "\n".join(code_cells(path))
     uses_tf = re.search(r"^\s*(import|from)\s+(keras|tensorflow)\b", source, re.M)
     if uses_tf:
-        silenced = source.find("TF_CPP_MIN_LOG_LEVEL")
-        assert 0 <= silenced < uses_tf.start(), "set TF_CPP_MIN_LOG_LEVEL before importing keras"
+        for variable in QUIET_TF:
+            silenced = source.find(variable)
+            assert 0 <= silenced < uses_tf.start(), f"set {variable} before importing keras"
+
+
+def test_a_lessons_first_cell_keeps_tensorflow_silent():
+    """The first cell of a Keras lesson, then Keras at work, in a fresh Python: stderr empty."""
+    first = code_cells(ROOT / "notebooks" / "06_ann_in_keras.ipynb")[0]
+    code = first + "\nimport keras\nkeras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])\n"
+    env = {k: v for k, v in os.environ.items() if k not in QUIET_TF}
+    env["MPLBACKEND"] = "Agg"
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stderr == "", f"TensorFlow wrote to stderr:\n{run.stderr[:2000]}"
 
 
 def package_functions() -> set[str]:

@@ -32,6 +32,7 @@ ENV_KEEP_PREFIXES = ("NNCOURSE_", "CONDA_", "KERAS_BACKEND")
 KERNEL_ENV = {
     "PYTHONHASHSEED": "0",
     "TF_CPP_MIN_LOG_LEVEL": "3",
+    "TF_ENABLE_ONEDNN_OPTS": "0",  # no oneDNN notice on stderr; the same sums on every CPU
     "MPLBACKEND": "Agg",
     "PYDEVD_DISABLE_FILE_VALIDATION": "1",
     "OMP_NUM_THREADS": "1",  # the same sums in the same order on every run, and fair sharing
