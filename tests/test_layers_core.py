@@ -136,6 +136,32 @@ def test_computation_keeps_input_dtype(dtype):
         assert layer.backward(np.ones_like(x)).dtype == dtype
 
 
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_a_model_built_from_input_takes_the_dtype_of_its_first_data(dtype):
+    from nncourse.models import Sequential
+
+    model = Sequential([layers.Input((5,)), layers.Dense(4, "relu"), layers.Dense(3)], seed=0)
+    params = model.parameters()
+    before = [p.data.copy() for p in params]
+    assert all(p.data.dtype == np.float64 for p in params)  # built before any data was seen
+    x = RNG.standard_normal((6, 5)).astype(dtype)
+    assert model.predict(x).dtype == dtype
+    assert all(p.data.dtype == dtype and p.grad.dtype == dtype for p in params)
+    assert all(a is b for a, b in zip(params, model.parameters()))  # the same objects
+    for p, w in zip(params, before):  # the initial values are kept, only their precision changes
+        np.testing.assert_array_equal(p.data, w.astype(dtype))
+    model.compile("sgd", "mse")
+    model.fit(x, np.zeros((6, 3), dtype), epochs=1, verbose=0)
+    assert all(p.data.dtype == dtype for p in model.parameters())
+
+
+def test_a_layer_with_a_stated_dtype_keeps_it():
+    layer = layers.Dense(2, dtype="float64")
+    layer.build((None, 3))
+    assert layer.forward(np.ones((1, 3), "float32")).dtype == np.float64
+    assert layer.kernel.data.dtype == np.float64
+
 def test_dropout_training_mask_scaling_and_gradient():
     drop = layers.Dropout(0.25, seed=0)
     x = np.ones((200, 50))

@@ -37,7 +37,8 @@ class Layer:
     ) -> None:
         self.name = name or _snake_case(type(self).__name__)
         self.seed = seed
-        # Weights take this dtype; left as None, the first input decides (float64 if built by hand).
+        # Weights take this dtype; left as None, the first input decides (weights made before it,
+        # by build() or a model's Input, start as float64 and are cast then).
         self.dtype = dtype
         self.built = False
         self.input_shape: Shape | None = None
@@ -118,15 +119,25 @@ class Layer:
         if not self.built:
             self.dtype = self.dtype or x.dtype.name
             self.build((None, *x.shape[1:]))
-        elif self.input_shape is not None:
-            expected = self.input_shape
-            if len(expected) != x.ndim or any(
-                e is not None and e != a for e, a in zip(expected[1:], x.shape[1:])
-            ):
-                raise ValueError(
-                    f"Layer '{self.name}' expects input of shape {expected}, got {x.shape}."
-                )
+            return x
+        expected = self.input_shape
+        if expected is not None and (
+            len(expected) != x.ndim
+            or any(e is not None and e != a for e, a in zip(expected[1:], x.shape[1:]))
+        ):
+            raise ValueError(
+                f"Layer '{self.name}' expects input of shape {expected}, got {x.shape}."
+            )
+        if self.dtype is None:  # built before any input: the first input decides now
+            self._cast_weights(x.dtype)
         return x
+
+    def _cast_weights(self, dtype) -> None:
+        """Give every weight (and its gradient) ``dtype``; the Parameter objects stay the same."""
+        self.dtype = np.dtype(dtype).name
+        for p in self._params:
+            p.data = p.data.astype(self.dtype, copy=False)
+            p.grad = np.zeros_like(p.data)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} '{self.name}'>"
