@@ -3,8 +3,9 @@
 nbgrader wants ``source/<assignment>/<assignment>.ipynb`` under a course directory; this course
 keeps ``solutions/<assignment>.ipynb``. Every nbgrader command run here first copies the
 solutions into ``.cache/nbgrader/source/`` (the course directory, outside git), then works
-there: ``nbgrader generate_assignment ex01_neuron`` writes ``.cache/nbgrader/release/``, and
-``nbgrader autograde ex01_neuron`` grades ``.cache/nbgrader/submitted/<student>/ex01_neuron/``.
+there: ``nbgrader generate_assignment ex01_neuron_activations`` writes
+``.cache/nbgrader/release/``, and ``nbgrader autograde ex01_neuron_activations`` grades
+``.cache/nbgrader/submitted/<student>/ex01_neuron_activations/``.
 Set NNCOURSE_NBGRADER_ROOT to use another course directory. For a JupyterHub course, make a
 standalone directory instead: ``nncourse nbgrader-export DIR``. See docs/instructor-guide.md.
 (Jupyter servers started here load this file too when nbgrader's extension is installed.)
