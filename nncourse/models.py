@@ -131,16 +131,24 @@ class Sequential:
         self,
         x,
         y,
-        epochs: int = 1,
         batch_size: int = 32,
-        validation_data=None,
-        shuffle: bool = True,
+        epochs: int = 1,
         verbose: int = 1,
         callbacks=None,
+        validation_split: float = 0.0,
+        validation_data=None,
+        shuffle: bool = True,
     ) -> History:
-        """Train for ``epochs`` passes over (x, y) in shuffled mini-batches; returns a History."""
+        """Train for ``epochs`` passes over (x, y) in shuffled mini-batches; returns a History.
+
+        The arguments are keras.Model.fit's, in its order. As in Keras, ``validation_split``
+        holds out the last fraction of (x, y), taken before shuffling, and ``validation_data``
+        takes precedence over it.
+        """
         self._check_compiled()
         x, y = _check_xy(x, y)
+        if validation_split and validation_data is None:
+            x, y, validation_data = _split_off(x, y, validation_split)
         history = History()
         callbacks = [history, *(callbacks or [])]
         for cb in callbacks:
@@ -236,6 +244,19 @@ def _unique_name(name: str, taken: set[str]) -> str:
 
 def _metric_name(m) -> str:
     return m if isinstance(m, str) else getattr(m, "__name__", type(m).__name__)
+
+
+def _split_off(x, y, fraction: float) -> tuple:
+    """(x, y) without their last ``fraction``, and that last part as validation data."""
+    if not 0.0 < fraction < 1.0:
+        raise ValueError(f"validation_split must be between 0 and 1, got {fraction}.")
+    keep = int(np.ceil(len(x) * (1.0 - fraction)))  # rounded as Keras rounds it
+    if keep == 0 or keep == len(x):
+        raise ValueError(
+            f"validation_split={fraction} of {len(x)} examples leaves "
+            f"{keep} for training and {len(x) - keep} for validation; both need at least one."
+        )
+    return x[:keep], y[:keep], (x[keep:], y[keep:])
 
 
 def _check_xy(x, y) -> tuple[np.ndarray, np.ndarray]:

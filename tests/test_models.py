@@ -134,6 +134,40 @@ def test_history_has_keras_keys_and_one_value_per_epoch():
     assert history.history["loss"][-1] < history.history["loss"][0]
 
 
+def test_fit_takes_kerass_arguments_in_kerass_order():
+    import inspect
+
+    import keras
+
+    ours = list(inspect.signature(Sequential.fit).parameters)[1:]
+    theirs = list(inspect.signature(keras.Model.fit).parameters)
+    assert ours == [name for name in theirs if name in ours]  # the same relative order
+
+
+def test_validation_split_holds_out_the_last_examples_before_shuffling():
+    x, y = toy_data(n=40)
+    split = mlp()
+    split.compile("sgd", "sparse_categorical_crossentropy")
+    history = split.fit(x, y, epochs=2, validation_split=0.25, verbose=0)
+    explicit = mlp()
+    explicit.compile("sgd", "sparse_categorical_crossentropy")
+    same = explicit.fit(x[:30], y[:30], epochs=2, validation_data=(x[30:], y[30:]), verbose=0)
+    assert history.history == same.history  # trained on the first 30, validated on the last 10
+    both = mlp()
+    both.compile("sgd", "sparse_categorical_crossentropy")
+    given = both.fit(x, y, epochs=1, validation_split=0.5, validation_data=(x, y), verbose=0)
+    assert given.history["val_loss"][0] == pytest.approx(both.evaluate(x, y)[0])  # data wins
+    for bad in (1.0, -0.1, 0.01):
+        with pytest.raises(ValueError, match="validation_split"):
+            _fit_compiled(x, y, bad)
+
+
+def _fit_compiled(x, y, fraction):
+    model = mlp()
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    model.fit(x, y, validation_split=fraction, verbose=0)
+
+
 def test_same_seed_gives_the_same_training():
     x, y = toy_data()
     runs = []
