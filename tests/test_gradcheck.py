@@ -39,6 +39,25 @@ def test_check_layer_finds_the_wrong_gradient():
     assert "bias" in str(report)
 
 
+class OneWrongElement(Dense):
+    """A Dense layer whose kernel gradient is wrong in one element only."""
+
+    def backward(self, dy):
+        dx = super().backward(dy)
+        self.kernel.grad[1, 2] += 1.0
+        return dx
+
+
+def test_the_report_points_at_the_wrong_element():
+    report = check_layer(
+        OneWrongElement(3, seed=0), np.random.default_rng(0).standard_normal((4, 2))
+    )
+    kernel = next(r for r in report if r.name == "kernel")
+    assert kernel.worst_index == (1, 2)
+    assert kernel.analytic - kernel.numerical == pytest.approx(1.0, abs=1e-7)
+    assert "(1, 2)" in str(report)
+
+
 def test_float32_input_warns():
     with pytest.warns(UserWarning, match="float64"):
         check_layer(Dense(2, seed=0), np.ones((2, 3), dtype=np.float32))

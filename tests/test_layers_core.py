@@ -136,7 +136,6 @@ def test_computation_keeps_input_dtype(dtype):
         assert layer.backward(np.ones_like(x)).dtype == dtype
 
 
-
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_a_model_built_from_input_takes_the_dtype_of_its_first_data(dtype):
     from nncourse.models import Sequential
@@ -162,6 +161,7 @@ def test_a_layer_with_a_stated_dtype_keeps_it():
     assert layer.forward(np.ones((1, 3), "float32")).dtype == np.float64
     assert layer.kernel.data.dtype == np.float64
 
+
 def test_dropout_training_mask_scaling_and_gradient():
     drop = layers.Dropout(0.25, seed=0)
     x = np.ones((200, 50))
@@ -186,6 +186,8 @@ def test_wrong_feature_count_names_layer_and_shapes():
     dense.forward(np.zeros((2, 4)))
     with pytest.raises(ValueError, match=r"'hidden'.*\(None, 4\).*\(2, 5\)"):
         dense.forward(np.zeros((2, 5)))
+    with pytest.raises(ValueError, match=r"'hidden'.*\(batch, features\).*\(4,\).*reshape"):
+        layers.Dense(3, name="hidden").forward(np.ones(4))  # one example without its batch axis
 
 
 def test_set_weights_with_wrong_shapes_or_count():

@@ -74,6 +74,11 @@ class Dense(Layer):
         return self.kernel_regularizer.penalty(self.kernel.data)
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        if np.ndim(x) < 2:
+            raise ValueError(
+                f"Layer '{self.name}' expects input of shape (batch, features), got shape "
+                f"{np.shape(x)}. For a single example use x.reshape(1, -1)."
+            )
         x = self._prepare(x)
         b = self.bias.data if self.bias is not None else None
         z, self._cache = dense_forward(x, self.kernel.data, b)
