@@ -184,3 +184,32 @@ def test_cnn_learns_digits():
         loss, accuracy = model.evaluate(x_test, y_test)
     assert history.history["loss"][-1] < history.history["loss"][0] / 5
     assert accuracy >= 0.95, f"test accuracy {accuracy:.3f}"
+
+
+def test_a_strided_cnn_with_average_pooling_learns_digits():
+    """Other parts of the conv toolbox in one trained model: stride 2, "same" padding,
+    a non-square kernel and average pooling."""
+    from threadpoolctl import threadpool_limits
+
+    from nncourse.datasets import load_digits
+    from nncourse.layers import AveragePooling2D, Dense, Flatten
+    from nncourse.models import Sequential
+    from nncourse.optimizers import Adam
+
+    (x_train, y_train), (x_test, y_test) = load_digits(seed=0)
+    model = Sequential(
+        [
+            Conv2D(16, (3, 2), padding="same", activation="relu"),
+            AveragePooling2D(),
+            Conv2D(32, 3, strides=2, padding="same", activation="relu"),
+            Flatten(),
+            Dense(10, activation="softmax"),
+        ],
+        seed=0,
+    )
+    model.compile(Adam(0.003), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    with threadpool_limits(1):
+        history = model.fit(x_train, y_train, epochs=15, batch_size=32, verbose=0)
+        _, accuracy = model.evaluate(x_test, y_test)
+    assert history.history["loss"][-1] < history.history["loss"][0] / 5
+    assert accuracy >= 0.93, f"test accuracy {accuracy:.3f}"

@@ -285,3 +285,30 @@ def test_lstm_forecasts_a_noisy_sine_better_than_the_last_value():
     naive = np.mean((x_test[:, -1] - y_test) ** 2)  # predict that the last value repeats
     print(f"sine: LSTM test MSE {mse:.4f}, naive {naive:.4f} ({time.perf_counter() - start:.1f} s)")
     assert mse < 0.5 * naive
+
+
+STACKS = {
+    "SimpleRNN": lambda: [layers.SimpleRNN(16)],
+    "GRU": lambda: [layers.GRU(16)],
+    "LSTM": lambda: [layers.LSTM(16)],
+    "SimpleRNN>GRU": lambda: [layers.SimpleRNN(16, return_sequences=True), layers.GRU(16)],
+    "GRU>LSTM": lambda: [layers.GRU(16, return_sequences=True), layers.LSTM(16)],
+}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_sequential_trains_embeddings_and_recurrent_layers_to_remember(stack):
+    """The label is decided by the first of 8 tokens: the model must carry it through time."""
+    from nncourse.models import Sequential
+    from nncourse.optimizers import Adam
+
+    ids = np.random.default_rng(0).integers(0, 10, size=(600, 8))
+    y = (ids[:, 0] < 5).astype(int)
+    model = Sequential(
+        [layers.Embedding(10, 8), *STACKS[stack](), layers.Dense(2, "softmax")], seed=0
+    )
+    model.compile(Adam(0.01), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    history = model.fit(ids[:400], y[:400], epochs=15, batch_size=32, verbose=0)
+    _, accuracy = model.evaluate(ids[400:], y[400:])
+    assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
+    assert accuracy >= 0.95, f"{stack}: test accuracy {accuracy:.3f}"
