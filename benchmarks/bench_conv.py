@@ -146,6 +146,28 @@ def print_table(rows: list[dict], clock: str) -> None:
     print()
 
 
+def verdict(value: float, goal: float, minimum: float | None = None) -> str:
+    """'met' if value reaches goal, 'within the minimum' if it reaches minimum, else 'missed'
+    (a speed-up: larger is better)."""
+    if value >= goal:
+        return "met"
+    return "within the minimum" if minimum is not None and value >= minimum else "missed"
+
+
+def print_goals(rows: list[dict]) -> None:
+    """The issue's goals, judged on this run's wall-clock medians."""
+    print("Goals (wall clock): vectorized >= 50x faster than the loop; within 1.5x of Keras's")
+    print("tf.function time (3x at the very least).")
+    for r in rows:
+        t = {key: r[key]["wall"] for key in ("loop", "numpy", "tf_fn")}
+        speedup, vs_keras = t["loop"] / t["numpy"], t["tf_fn"] / t["numpy"]
+        print(
+            f"  {r['label']:<30} loop/numpy {speedup:5.0f}x: {verdict(speedup, 50):<19}"
+            f"numpy/tf.fn {1 / vs_keras:5.2f}x: {verdict(vs_keras, 1 / 1.5, 1 / 3)}"
+        )
+    print()
+
+
 def describe_environment(threads: int) -> None:
     import tensorflow as tf
     from threadpoolctl import threadpool_info
@@ -180,6 +202,7 @@ def main() -> None:
         bench_all(rows, args.repeats)
     for clock in CLOCKS:
         print_table(rows, clock)
+    print_goals(rows)
     print(
         "Medians of forward + backward on the whole batch; np/keras < 1 means numpy is faster.\n"
         "GFLOP/s: the numpy layer's useful work per second. matmul: GFLOP/s of numpy's plain\n"
