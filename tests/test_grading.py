@@ -5,14 +5,18 @@ sheet, feedback and cache, so kernels are started as few times as possible.
 """
 
 import csv
+import io
+import itertools
 import json
+import re
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from nncourse.cli import main
-from nncourse.grading import batch
+from nncourse.grading import batch, progress
 from nncourse.grading.notebook import read_notebook
 from nncourse.grading.release import notebook_text
 
@@ -158,6 +162,63 @@ def test_notebook_time_limit_stops_the_run(batch_dir, tmp_path):
     row = sheet_rows(out)["erin"]
     assert row["status"] == "timeout" and "5 s limit for the whole notebook" in row["reason"]
     assert [float(row[p]) for p in PARTS] == [2, 0, 0]  # the tests after the loop never ran
+
+
+class Stderr(io.StringIO):
+    """A stand-in for sys.stderr: a terminal (tty) or a log file."""
+
+    def __init__(self, tty: bool) -> None:
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+def bar(total: int, statuses: list[str], tty: bool, monkeypatch) -> str:
+    """All a Progress writes for ``statuses``; the clock reads 100 s at the start, then 131 s."""
+    clock = itertools.chain([100.0], itertools.repeat(131.0))
+    monkeypatch.setattr(progress, "time", SimpleNamespace(perf_counter=clock.__next__))
+    stream = Stderr(tty)
+    drawn = progress.Progress(total, stream)
+    for status in statuses:
+        drawn.advance(status)
+    return stream.getvalue()
+
+
+def test_progress_in_a_log_prints_a_line_every_tenth(monkeypatch):
+    statuses = ["ok"] * 40
+    statuses[4], statuses[30] = "timeout", "error"
+    lines = bar(40, statuses, tty=False, monkeypatch=monkeypatch).splitlines()
+    assert [int(re.match(r"grading (\d+)/40 ", line)[1]) for line in lines] == [
+        *[1, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40]
+    ]
+    assert lines[0] == "grading 1/40 [>                       ] 31s"
+    assert lines[3] == "grading 12/40 [=======>                ] 31s, 1 not ok"
+    assert lines[-1] == "grading 40/40 [========================] 31s, 2 not ok"
+
+
+def test_progress_on_a_terminal_redraws_one_line(monkeypatch):
+    text = bar(3, ["ok", "error", "ok"], tty=True, monkeypatch=monkeypatch)
+    assert text.split("\r") == [
+        "",
+        "grading 1/3 [========>               ] 31s",
+        "grading 2/3 [================>       ] 31s, 1 not ok",
+        "grading 3/3 [========================] 31s, 1 not ok\n",
+    ]
+
+
+def test_grade_shows_the_progress_on_stderr(tmp_path, capsys):
+    """alice is right; heidi's kernel dies (status error)."""
+    for student in ("alice", "heidi"):
+        shutil.copytree(FIXTURES / "submissions" / student, tmp_path / "subs" / student)
+    args = [str(tmp_path / "subs"), "--source", str(FIXTURES / "solutions"), "--no-cache"]
+    capsys.readouterr()
+    assert grade(*args, "--out", str(tmp_path / "g.csv")) == 0
+    counts = re.findall(r"^grading (\d+)/2 \[[=> ]{24}\] \d+s(.*)$", capsys.readouterr().err, re.M)
+    assert [done for done, _ in counts] == ["1", "2"] and counts[-1][1] == ", 1 not ok"
+    assert grade(*args, "--out", str(tmp_path / "q.csv"), "--quiet") == 0
+    assert "grading" not in capsys.readouterr().err
 
 
 def course_copy(tmp_path: Path) -> Path:
