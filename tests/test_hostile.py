@@ -367,3 +367,48 @@ def _wait_until_gone(mark: str, limit: float = 15) -> None:
             commands = [_cmdline(p)[:200] for p in left]
             raise AssertionError(f"processes outlived the batch: {commands}")
         time.sleep(0.2)
+
+
+# --- a grader worker killed mid-batch ------------------------------------------------------------
+
+
+def _ppid(pid: str) -> str:
+    try:
+        return Path("/proc", pid, "stat").read_text().rsplit(")", 1)[1].split()[1]
+    except (OSError, IndexError):
+        return ""
+
+
+def _busy_workers(mark: str) -> list[str]:
+    """The batch's worker processes (forked by its forkserver) that are grading: they have a
+    kernel launcher as a child."""
+    marked = _marked(mark)
+    forked = [p for p in marked if b"forkserver" in _cmdline(p)]
+    workers = [p for p in forked if _ppid(p) in forked]
+    return [w for w in workers if any(_ppid(p) == w for p in marked)]
+
+
+def test_a_worker_killed_mid_batch_costs_no_one_their_grade(tmp_path):
+    slow = (SUBMISSIONS / "guarded" / "correct.ipynb").read_text()
+    slow = slow.replace("return 2 * x", "return 2 * x\\n\\n\\nimport time\\ntime.sleep(3)", 1)
+    assert "time.sleep(3)" in slow
+    for i in range(4):
+        folder = tmp_path / "subs" / f"student{i}"
+        folder.mkdir(parents=True)
+        (folder / "guarded.ipynb").write_text(
+            slow.replace("time.sleep(3)", f"time.sleep(3)  # {i}")
+        )
+    sheet = tmp_path / "grades.csv"
+    args = [str(tmp_path / "subs"), "--source", str(SOURCES), "--out", str(sheet), "--no-cache"]
+    proc = _cli(*args, "--jobs", "2", "--quiet", mark="worker-crash")
+    deadline = time.monotonic() + 120
+    while not (busy := _busy_workers("worker-crash")):
+        assert proc.poll() is None and time.monotonic() < deadline, "no worker started grading"
+        time.sleep(0.1)
+    os.kill(int(busy[0]), signal.SIGKILL)
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    graded = rows(sheet)
+    assert len(graded) == 4, err
+    assert all(row["status"] == "ok" and row["total"] == "4" for row in graded.values()), graded
+    _wait_until_gone("worker-crash")  # the dead worker's kernel went with it

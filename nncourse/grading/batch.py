@@ -144,14 +144,14 @@ def _run(todo: list, sources: dict[str, Path], options: Options, conf, jobs: int
         pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=_context())
         broken = []
         try:
-            needed = {sub.assignment for sub, _, _ in todo} - set(refs)
+            needed = {sub.assignment for sub, _, _ in todo if refs.get(sub.assignment) is None}
             refs.update(_references(pool, {name: sources[name] for name in needed}, options, conf))
-            futures = {
-                pool.submit(_work, data, str(sources[sub.assignment]), options, conf, ref): task
-                for task in todo
-                for sub, data, _ in [task]
-                for ref in [refs[sub.assignment]]
-            }
+            futures, unsent = _submit(pool, todo, sources, options, conf, refs)
+            if attempt == 0:
+                broken.extend(unsent)  # the pool broke before they were sent: try them again
+            else:
+                for task in unsent:
+                    yield task, "BrokenProcessPool: grader workers kept dying"
             for future in as_completed(futures):
                 if attempt == 0 and isinstance(_exception(future), BrokenProcessPool):
                     broken.append(futures[future])  # a worker died: grade these once more
@@ -164,6 +164,19 @@ def _run(todo: list, sources: dict[str, Path], options: Options, conf, jobs: int
         if not broken:
             return
         todo = broken
+
+
+def _submit(pool: ProcessPoolExecutor, todo: list, sources, options, conf, refs) -> tuple:
+    """({future: task} for the tasks sent to the workers, [tasks not sent: the pool broke])."""
+    futures = {}
+    for number, task in enumerate(todo):
+        sub, data, _ = task
+        path = str(sources[sub.assignment])
+        try:
+            futures[pool.submit(_work, data, path, options, conf, refs[sub.assignment])] = task
+        except BrokenProcessPool:
+            return futures, todo[number:]
+    return futures, []
 
 
 def _references(

@@ -105,7 +105,6 @@ def kernel_child(plan: dict, command: list[str], env: dict, errors: int, uid: in
             mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
         for name, value in plan["limits"].items():
             resource_limit(name, value)
-        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         os.chdir(os.path.join(plan["run_dir"], "work"))
         null = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
@@ -116,6 +115,7 @@ def kernel_child(plan: dict, command: list[str], env: dict, errors: int, uid: in
             os.setgroups([])
             os.setresgid(uid, uid, uid)
             os.setresuid(uid, uid, uid)
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # after the uid change, which would clear it
         prctl(PR_SET_NO_NEW_PRIVS, 1)
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # ignored in L, and exec keeps "ignored"
         os.execve(command[0], command, env)
@@ -243,21 +243,21 @@ def main() -> int:
     if kernel == 0:
         os.close(read_errors)
         kernel_child(plan, command, env, write_errors, uid)
-    os.close(write_errors)
-    failure = os.read(read_errors, 1000).decode(errors="replace")
-    os.close(read_errors)
-    report = {"ok": not failure, "error": failure, "pid": kernel, "uid": uid}
-    os.write(1, (json.dumps(report) + "\n").encode())
-    os.close(1)
-    signal.signal(signal.SIGINT, lambda *_: forward(kernel, signal.SIGINT))
     status = 1
-    try:
+    try:  # from here on, whatever happens (the grader dying too), K and its processes go with L
+        os.close(write_errors)
+        failure = os.read(read_errors, 1000).decode(errors="replace")
+        os.close(read_errors)
+        report = {"ok": not failure, "error": failure, "pid": kernel, "uid": uid}
+        os.write(1, (json.dumps(report) + "\n").encode())
+        os.close(1)
+        signal.signal(signal.SIGINT, lambda *_: forward(kernel, signal.SIGINT))
         while True:
             pid, code = os.waitpid(-1, 0)
             if pid == kernel:
                 status = os.waitstatus_to_exitcode(code)
                 break
-    except (Stop, ChildProcessError):
+    except (Stop, OSError):  # OSError: the grader's end of the pipe is gone, or no children
         pass
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
