@@ -3,8 +3,10 @@
 A submission's student and assignment come from its path, first rule that applies:
 
 1. nbgrader layout ``.../submitted/<student>/<assignment>/<notebook>.ipynb``;
-2. the file is named after an assignment (``alice/ex01_neuron.ipynb``): student = folder;
-3. the folder is named after an assignment (``ex01_neuron/alice.ipynb``): student = file stem;
+2. the file is named after an assignment (``alice/ex01_neuron_activations.ipynb``):
+   student = folder;
+3. the folder is named after an assignment (``ex01_neuron_activations/alice.ipynb``):
+   student = file stem;
 4. otherwise student = file stem, and the assignment is the source sharing the most grade_ids
    with the notebook (resolved when it is graded; no overlap makes the row ``invalid``).
 """
