@@ -296,6 +296,23 @@ def test_conv_explorer_editing_a_cell_makes_a_custom_kernel(conv):
     assert conv.image.value != before
 
 
+
+def test_conv_explorer_shows_what_the_learner_draws_on_the_pad(conv):
+    conv.image_choice.value = "square"
+    conv.preset.value = "vertical edges"
+    for pixel in conv.pad:
+        pixel.value = False
+    assert conv.image_choice.value == "your drawing"  # clicking the pad shows the drawing
+    np.testing.assert_array_equal(conv.feature_map, 0)  # an empty pad has no edges
+    for row in range(10):
+        conv.pad[row * 10 + 4].value = True  # a vertical line in column 4
+    expected = np.zeros((10, 10))
+    expected[:, 4] = 1
+    np.testing.assert_array_equal(conv.drawing, expected)
+    np.testing.assert_allclose(conv.feature_map, hand_conv(expected, conv.kernel, 1))
+    assert np.abs(conv.feature_map).max() == 3  # the edge detector fires beside the line
+    assert "input 10×10 → feature map 8×8" in conv.shapes.value
+
 def test_conv_explorer_stride_padding_pooling_and_position(conv):
     with conv.hold():
         conv.image_choice.value = "square"

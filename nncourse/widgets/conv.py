@@ -16,6 +16,8 @@ PRESETS = {
     "sharpen": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
     "identity": [[0, 0, 0], [0, 1, 0], [0, 0, 0]],
 }
+DRAWING = "your drawing"  # the image choice that shows the pixel pad's picture
+PAD_SIZE = 10
 
 
 def drawn_images(size: int = 12) -> dict[str, np.ndarray]:
@@ -51,7 +53,8 @@ def feature_map(image, kernel, stride: int, padding: str, pool: str):
 
 
 class ConvExplorer(Explorer):
-    """An image, an editable 3x3 kernel with presets, stride, padding and pooling.
+    """An image (a preset or one drawn on a pad of pixels), an editable 3x3 kernel with presets,
+    stride, padding and pooling.
 
     After each redraw ``feature_map`` and ``pooled`` hold the arrays shown, ``drawn`` the
     sliding kernel's current frame.
@@ -63,7 +66,12 @@ class ConvExplorer(Explorer):
     def __init__(self, images: dict[str, np.ndarray] | None = None, preset: str = "vertical edges"):
         super().__init__()
         self.images = images or {**drawn_images(), **digit_images()}
-        self.image_choice = widgets.Dropdown(options=list(self.images), description="image")
+        self.image_choice = widgets.Dropdown(options=[*self.images, DRAWING], description="image")
+        start = drawn_images(PAD_SIZE)["ring"].ravel()
+        self.pad = [
+            widgets.ToggleButton(value=bool(on), layout={"width": "22px", "height": "22px"})
+            for on in start
+        ]
         self.preset = widgets.Dropdown(
             options=[*PRESETS, "custom"], value=preset, description="kernel"
         )
@@ -80,11 +88,29 @@ class ConvExplorer(Explorer):
         self.watch(self.image_choice, self.stride, self.padding, self.pool, self.position)
         for cell in self.cells:
             cell.observe(self._edited, names="value")
+        for pixel in self.pad:
+            pixel.observe(self._drew, names="value")
+        self.update()
+
+    @property
+    def drawing(self) -> np.ndarray:
+        """The pad's picture: 1 where a pixel is switched on.   -> (PAD_SIZE, PAD_SIZE)"""
+        return np.array([p.value for p in self.pad], dtype=np.float64).reshape(PAD_SIZE, -1)
+
+    def _drew(self, change) -> None:
+        if self.image_choice.value != DRAWING:
+            with self.hold(redraw=False):
+                self.image_choice.value = DRAWING  # a click on the pad shows the drawing
         self.update()
 
     @property
     def kernel(self) -> np.ndarray:
         return np.array([cell.value for cell in self.cells], dtype=np.float64).reshape(3, 3)
+
+    @property
+    def image_shown(self) -> np.ndarray:
+        choice = self.image_choice.value
+        return self.drawing if choice == DRAWING else self.images[choice]
 
     def _load_preset(self, redraw: bool = False) -> None:
         if self.preset.value == "custom":
@@ -101,8 +127,13 @@ class ConvExplorer(Explorer):
 
     def controls(self) -> list[widgets.Widget]:
         grid = widgets.GridBox(self.cells, layout={"grid_template_columns": "repeat(3, 74px)"})
+        pad = widgets.GridBox(
+            self.pad, layout={"grid_template_columns": f"repeat({PAD_SIZE}, 22px)", "gap": "1px"}
+        )
+        pad.add_class("nncourse-pixel-pad")
         return [
             self.image_choice,
+            widgets.Accordion([pad], titles=("draw your own image (click pixels)",)),
             self.preset,
             grid,
             self.stride,
@@ -113,7 +144,7 @@ class ConvExplorer(Explorer):
         ]
 
     def draw(self, figure):
-        image = self.images[self.image_choice.value]
+        image = self.image_shown
         z, pooled = feature_map(
             image, self.kernel, self.stride.value, self.padding.value, self.pool.value
         )
