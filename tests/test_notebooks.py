@@ -204,7 +204,7 @@ VISUAL = ("nncourse.plots", "nncourse.widgets")
 VISUAL_PREFIXES = tuple(m + "." for m in VISUAL)
 # Lessons without a package plot or widget when this test was written. Strict: once one gains
 # one, the test reports XPASS as a failure, to say the lesson should leave this set.
-NO_VISUAL_YET = {"11_ann_cnn_rnn_compared.ipynb"}
+NO_VISUAL_YET: set[str] = set()
 
 
 def visuals_used(sources: list[str]) -> set[str]:
