@@ -296,7 +296,6 @@ def test_conv_explorer_editing_a_cell_makes_a_custom_kernel(conv):
     assert conv.image.value != before
 
 
-
 def test_conv_explorer_shows_what_the_learner_draws_on_the_pad(conv):
     conv.image_choice.value = "square"
     conv.preset.value = "vertical edges"
@@ -312,6 +311,7 @@ def test_conv_explorer_shows_what_the_learner_draws_on_the_pad(conv):
     np.testing.assert_allclose(conv.feature_map, hand_conv(expected, conv.kernel, 1))
     assert np.abs(conv.feature_map).max() == 3  # the edge detector fires beside the line
     assert "input 10×10 → feature map 8×8" in conv.shapes.value
+
 
 def test_conv_explorer_stride_padding_pooling_and_position(conv):
     with conv.hold():
