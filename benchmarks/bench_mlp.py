@@ -15,6 +15,7 @@ import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ["TF_ENABLE_ONEDNN_OPTS"] = "1"  # Keras as it ships (lessons turn it off for quiet)
 
 import numpy as np  # noqa: E402
 
