@@ -80,11 +80,12 @@ def hostile(cell_timeout: float) -> None:
         wall = time.perf_counter() - start
     print(f"\nThe hostile corpus: {len(paths)} files, two kernels at a time, ", end="")
     print(f"--cell-timeout {cell_timeout:g} --memory 1024 (isolated: {conf.isolate})")
-    print(f"{'case':<20} {'status':<8} {'score':>5} {'seconds':>8}  reason")
+    width = max(len(p.stem) for p in paths)
+    print(f"{'case':<{width}} {'status':<8} {'score':>5} {'seconds':>8}  reason")
     for path, (result, seconds) in zip(paths, results):
         score = f"{result['total']:g}/{result['max']:g}"
         reason = result["reason"][:70]
-        print(f"{path.stem:<20} {result['status']:<8} {score:>5} {seconds:8.1f}  {reason}")
+        print(f"{path.stem:<{width}} {result['status']:<8} {score:>5} {seconds:8.1f}  {reason}")
     print(f"all of it in {wall:.0f} s; left running afterwards: {len(leftovers())} process(es)")
 
 
