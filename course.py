@@ -13,6 +13,7 @@ Set NNCOURSE_UNPINNED=1 to install without the tested versions in constraints.tx
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -51,10 +52,10 @@ def environment() -> dict[str, str]:
     return env
 
 
-def run(*args: str | Path) -> None:
+def run(*args: str | Path, env: dict[str, str] | None = None) -> None:
     cmd = [str(a) for a in args]
     print("+", " ".join(cmd), flush=True)
-    result = subprocess.run(cmd, cwd=ROOT, env=environment())
+    result = subprocess.run(cmd, cwd=ROOT, env={**environment(), **(env or {})})
     if result.returncode != 0:
         sys.exit(result.returncode)
 
@@ -84,11 +85,27 @@ def setup() -> None:
     stamp.write_text(fingerprint())
 
 
+def learner_config(config: Path = CACHE / "jupyter-learner") -> Path:
+    """Jupyter settings for the course's JupyterLab (a JUPYTER_CONFIG_PATH folder): nbgrader,
+    installed for the tests and for instructors, keeps its menus and server extensions out of the
+    learner's way."""
+    (config / "labconfig").mkdir(parents=True, exist_ok=True)
+    pages = {"disabledExtensions": {"@jupyter/nbgrader": True}}
+    (config / "labconfig" / "page_config.json").write_text(json.dumps(pages, indent=1))
+    names = ("formgrader", "validate_assignment", "assignment_list", "course_list")
+    off = {f"nbgrader.server_extensions.{name}": False for name in names}
+    server = {"ServerApp": {"jpserver_extensions": off}}
+    (config / "jupyter_server_config.json").write_text(json.dumps(server, indent=1))
+    return config
+
+
 def lab(extra: list[str]) -> None:
     setup()
     first = ROOT / "notebooks" / "00_welcome.ipynb"
     as_root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []  # containers
-    run(BIN / "jupyter", "lab", f"--notebook-dir={ROOT}", *as_root, *extra, first.relative_to(ROOT))
+    env = {"JUPYTER_CONFIG_PATH": str(learner_config())}
+    args = [f"--notebook-dir={ROOT}", *as_root, *extra, first.relative_to(ROOT)]
+    run(BIN / "jupyter", "lab", *args, env=env)
 
 
 def test(extra: list[str]) -> None:

@@ -73,6 +73,9 @@ pytestmark = [
         reason=f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)",
     ),
 ]
+sys.path.insert(0, str(ROOT))
+import course  # noqa: E402 - the checkout's course.py, whose lab settings this test uses
+
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
 
@@ -102,6 +105,7 @@ def quiet_environment(tmp: Path) -> dict[str, str]:
     (tmp / "jupyter-config" / "jupyter_lab_config.json").write_text(json.dumps(LAB_CONFIG))
     (tmp / "jupyter-config" / "labconfig").mkdir()
     (tmp / "jupyter-config" / "labconfig" / "page_config.json").write_text(json.dumps(PAGE_CONFIG))
+    env["JUPYTER_CONFIG_PATH"] = str(course.learner_config(tmp / "learner"))  # as course.py lab
     return env
 
 
@@ -261,3 +265,15 @@ def exercise_widgets(page, notebook_url: str) -> None:
         arg=status,
         timeout=30_000,
     )
+
+
+def test_the_learners_lab_leaves_nbgrader_out(lab):
+    """course.py lab's settings: no nbgrader menus (a lab extension) and no formgrader pages."""
+    url, token = lab
+    with urllib.request.urlopen(f"{url}/lab?token={token}", timeout=10) as response:
+        page = response.read().decode()
+    config = json.loads(page.split('id="jupyter-config-data"', 1)[1].split(">", 1)[1].split("<")[0])
+    assert "@jupyter/nbgrader" in config["disabledExtensions"]
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(f"{url}/formgrader?token={token}", timeout=10)
+    assert missing.value.code == 404
