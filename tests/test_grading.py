@@ -126,6 +126,25 @@ def test_resume_grades_nothing_twice(batch_dir, tmp_path, monkeypatch, capsys):
     assert (tmp_path / "again.csv").read_bytes() == (batch_dir / "grades.csv").read_bytes()
 
 
+def test_the_sources_check_counts_are_cached_beside_the_results(batch_dir, tmp_path, monkeypatch):
+    stored = list((batch_dir / "cache" / "references").glob("*.json"))
+    assert len(stored) == 1  # one source (toy), graded once to count its checks
+    counts = json.loads(stored[0].read_text())
+    assert counts and all(isinstance(n, int) and n >= 0 for n in counts.values())
+    cache = tmp_path / "cache"
+    shutil.copytree(batch_dir / "cache", cache)
+    sorted(cache.glob("*.json"))[0].unlink()  # one submission to grade again
+
+    def computed_again(*args, **kwargs):
+        raise AssertionError("the source's check counts were computed again")
+
+    monkeypatch.setattr(batch, "reference_checks", computed_again)
+    args = [str(batch_dir / "submissions"), str(batch_dir / "exercises")]
+    args += ["--source", str(batch_dir / "solutions"), "--cache", str(cache)]
+    assert grade(*args, "--out", str(tmp_path / "again.csv"), jobs="1") == 0
+    assert (tmp_path / "again.csv").read_bytes() == (batch_dir / "grades.csv").read_bytes()
+
+
 def test_shards_merge_to_the_full_sheet(batch_dir, tmp_path):
     args = [str(batch_dir / "submissions"), str(batch_dir / "exercises")]
     args += ["--source", str(batch_dir / "solutions"), "--cache", str(batch_dir / "cache")]

@@ -81,7 +81,10 @@ def grade_all(
         else:
             todo.append((sub, data, digest))
     progress = Progress(len(todo), stream)
-    for (sub, _, digest), result in _run(todo, sources, options, conf, jobs):
+    refs = _stored_references(
+        cache_dir, {sub.assignment for sub, _, _ in todo}, source_bytes, options
+    )
+    for (sub, _, digest), result in _run(todo, sources, options, conf, jobs, refs, cache_dir):
         if isinstance(result, str):
             row = _ungraded(sub, sources, "error", f"the grader failed: {result}")
         else:
@@ -129,23 +132,57 @@ def _row(sub: Submission, result: dict) -> dict:
     return {"student": sub.student, "assignment": sub.assignment, "submission": sub.path, **result}
 
 
-def _run(todo: list, sources: dict[str, Path], options: Options, conf, jobs: int):
-    """Yield (task, result) as submissions finish, in this process or in ``jobs`` workers."""
+def _stored_references(
+    cache_dir: Path | None, assignments: set[str], source_bytes: dict[str, bytes], options: Options
+) -> dict[str, dict[str, int] | None]:
+    """Each assignment's ``reference_checks``, read from the cache (None where not there yet),
+    stored there as soon as it is computed (see ``_run``)."""
+    found = {}
+    for name in assignments:
+        digest = cache.key(b"reference", source_bytes[name], asdict(options))
+        found[name] = cache.load(_reference_dir(cache_dir), digest)
+    return found
+
+
+def _reference_dir(cache_dir: Path | None) -> Path | None:
+    return cache_dir / "references" if cache_dir else None
+
+
+def _run(
+    todo: list,
+    sources: dict[str, Path],
+    options: Options,
+    conf,
+    jobs: int,
+    refs: dict[str, dict[str, int] | None] | None = None,
+    cache_dir: Path | None = None,
+):
+    """Yield (task, result) as submissions finish, in this process or in ``jobs`` workers.
+    ``refs``: reference check counts already known, by assignment (see ``_references``)."""
+    refs = dict(refs or {})
     if jobs <= 1 or len(todo) <= 1:
         for sub, data, digest in todo:
             try:
-                result = json.loads(_work(data, str(sources[sub.assignment]), options, conf))
+                if refs.get(sub.assignment) is None:
+                    source = read_notebook(sources[sub.assignment])
+                    refs[sub.assignment] = reference_checks(source, options, conf)
+                    _store_references(
+                        cache_dir, {sub.assignment: refs[sub.assignment]}, sources, options
+                    )
+                path, ref = str(sources[sub.assignment]), refs[sub.assignment]
+                result = json.loads(_work(data, path, options, conf, ref))
             except Exception as err:  # noqa: BLE001 - one error row, as from a worker below
                 result = _failure(err)
             yield (sub, data, digest), result
         return
-    refs: dict[str, dict[str, int] | None] = {}
     for attempt in range(2):
         pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=_context())
         broken = []
         try:
             needed = {sub.assignment for sub, _, _ in todo if refs.get(sub.assignment) is None}
-            refs.update(_references(pool, {name: sources[name] for name in needed}, options, conf))
+            found = _references(pool, {name: sources[name] for name in needed}, options, conf)
+            _store_references(cache_dir, found, sources, options)
+            refs.update(found)
             futures, unsent = _submit(pool, todo, sources, options, conf, refs)
             if attempt == 0:
                 broken.extend(unsent)  # the pool broke before they were sent: try them again
@@ -177,6 +214,13 @@ def _submit(pool: ProcessPoolExecutor, todo: list, sources, options, conf, refs)
         except BrokenProcessPool:
             return futures, todo[number:]
     return futures, []
+
+
+def _store_references(cache_dir: Path | None, found: dict, sources, options: Options) -> None:
+    for name, ref in found.items():
+        if ref:  # empty: no test passed even in the source, so something went wrong; not kept
+            digest = cache.key(b"reference", sources[name].read_bytes(), asdict(options))
+            cache.store(_reference_dir(cache_dir), digest, ref)
 
 
 def _references(
