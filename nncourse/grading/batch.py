@@ -228,15 +228,18 @@ def _references(
 ) -> dict[str, dict[str, int] | None]:
     """``grade.reference_checks`` of each source, computed in the workers side by side (None
     where that failed: the worker then tries again itself)."""
-    futures = {
-        name: pool.submit(_reference_work, str(p), options, conf) for name, p in sources.items()
-    }
-    found: dict[str, dict[str, int] | None] = {}
+    futures = {}
+    for name, path in sources.items():
+        try:
+            futures[name] = pool.submit(_reference_work, str(path), options, conf)
+        except BrokenProcessPool:
+            break
+    found: dict[str, dict[str, int] | None] = dict.fromkeys(sources)
     for name, future in futures.items():
         try:
             found[name] = json.loads(future.result())
         except Exception:  # noqa: BLE001 - e.g. a dead worker
-            found[name] = None
+            pass
     return found
 
 
