@@ -412,3 +412,52 @@ def test_a_worker_killed_mid_batch_costs_no_one_their_grade(tmp_path):
     assert len(graded) == 4, err
     assert all(row["status"] == "ok" and row["total"] == "4" for row in graded.values()), graded
     _wait_until_gone("worker-crash")  # the dead worker's kernel went with it
+
+
+# --- degrading without root ------------------------------------------------------------------
+
+
+def test_without_root_the_grader_warns_and_keeps_only_the_limits(monkeypatch):
+    monkeypatch.setattr(sandbox.os, "geteuid", lambda: 1000)
+    conf = sandbox.probe([])
+    assert (conf.isolate, conf.drop) == (False, False)
+    assert any("not running as root" in w and "only resource limits" in w for w in conf.warnings)
+
+
+@pytest.mark.parametrize(
+    "failing, expected, warning",
+    [
+        ({True}, (False, True), "namespaces are not available"),
+        ({True, False}, (False, False), "cannot drop privileges: learner code runs as root"),
+    ],
+)
+def test_as_root_the_grader_falls_back_step_by_step(monkeypatch, failing, expected, warning):
+    monkeypatch.setattr(sandbox.os, "geteuid", lambda: 0)
+    tried = []
+
+    def attempt(conf):
+        tried.append(conf.isolate)
+        return "unshare: Operation not permitted" if conf.isolate in failing else ""
+
+    monkeypatch.setattr(sandbox, "_try", attempt)
+    conf = sandbox.probe([])
+    assert (conf.isolate, conf.drop) == expected and tried == [True, False][: len(failing) + 1]
+    assert any(warning in w for w in conf.warnings)
+    assert any("sandbox step failed (unshare: Operation not permitted)" in w for w in conf.warnings)
+
+
+@pytest.mark.parametrize(
+    "case, total", [("correct", 4), ("memory_bomb", 4), ("runaway_processes", 4), ("os_exit", 2)]
+)
+def test_the_unconfined_fallback_still_grades_and_limits(case, total):
+    """With no namespace and no other user (what a non-root grader gets), resource limits, the
+    time limits and the reaping of stray processes still hold."""
+    from nncourse.grading.grade import Options, grade_notebook
+    from nncourse.grading.notebook import read_notebook
+
+    source = read_notebook(SOURCES / "guarded.ipynb")
+    data = (SUBMISSIONS / "guarded" / f"{case}.ipynb").read_bytes()
+    options = Options(timeout=60, cell_timeout=5, memory_mb=1024)
+    result = grade_notebook(data, source, options, sandbox.Confinement())
+    assert result["total"] == total, result["reason"]
+    assert not [p for p in _pids() if _is_runaway(_argv(p))]
